@@ -1,0 +1,47 @@
+//! The error type of `mikit-core`.
+
+/// Everything that can go wrong in the shared pieces.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The endpoint override is not an `http://` or `https://` URL.
+    #[error("endpoint override {given:?} is not a valid http(s) URL: {reason}")]
+    BadEndpoint { given: String, reason: String },
+    /// A URL built by a client could not be parsed (a bug, or a bad host from a server).
+    #[error("invalid URL {url:?}: {reason}")]
+    BadUrl { url: String, reason: String },
+    /// The request could not be sent or its body not read, after all retries.
+    #[error("request to {url} failed after {attempts} attempt(s): {reason}")]
+    Transport {
+        url: String,
+        attempts: u32,
+        reason: String,
+    },
+    /// The server kept answering 429 or 5xx until the retries ran out.
+    #[error("{url} answered HTTP {status} after {attempts} attempt(s)")]
+    Status {
+        url: String,
+        status: u16,
+        attempts: u32,
+    },
+    /// The HTTP client could not be built.
+    #[error("could not build the HTTP client: {0}")]
+    Client(String),
+    /// Reading or writing a file failed.
+    #[error("{action} {path}: {source}")]
+    Io {
+        action: &'static str,
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The config file is not valid TOML of the expected shape.
+    #[error("config file {path} is invalid: {reason}")]
+    Config {
+        path: std::path::PathBuf,
+        reason: String,
+    },
+    /// No home directory could be found to place the XDG directories.
+    #[error("cannot find the home directory; pass --data-dir")]
+    NoHome,
+}

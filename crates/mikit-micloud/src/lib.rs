@@ -1,0 +1,1 @@
+//! Xiaomi account login and the signed Mi Home cloud API.

@@ -1,0 +1,1 @@
+//! The local mikit database (SQLite, WAL, append-only migrations).
