@@ -1,1 +1,155 @@
-//! Faithful offline emulator of the Huami cloud, Xiaomi account and Mi cloud, MIoT spec service and miIO devices.
+//! # mikit-emulator
+//!
+//! A faithful offline emulator of the cloud services mikit talks to. It is a product, not a
+//! mock: it answers like the real services as `reference/*.md` describe them (same paths,
+//! field names and types, encodings, redirects, error bodies), so any client written for the
+//! real service works against it unchanged — through the endpoint map
+//! (`https://HOST/PATH?QUERY` → `E/HOST/PATH?QUERY`).
+//!
+//! All data is deterministic from a seed; latency and faults (429, 500, connection resets,
+//! truncated bodies, token expiry) can be injected.
+//!
+//! Served today: the Huami / Mi Fit / Zepp Life / Zepp cloud — credential logins (v1 form,
+//! v2 AES), token exchange and lifecycle, `band_data.json` download and upload, workouts
+//! (history pages and GPS detail), health events (stress, readiness) and the device list
+//! with auth keys. Other services plug in as further [`Service`] implementations.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), mikit_emulator::Error> {
+//! use mikit_emulator::{Emulator, EmulatorConfig};
+//! let emu = Emulator::start(EmulatorConfig { seed: 7, days: 30, ..Default::default() }).await?;
+//! // Point any client at it: mikit_core::EndpointMap::new(Some(emu.endpoint())).
+//! println!("{}", emu.info());
+//! emu.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! # Layout
+//!
+//! | module | holds |
+//! |---|---|
+//! | `config` | [`EmulatorConfig`], [`HuamiOptions`], [`HuamiAccount`], [`SleepAnchor`] |
+//! | `server` | the listener, hyper connection handling, routing on the real host, latency, fault application; the [`Service`] trait every emulated service implements |
+//! | `faults` | [`FaultSpec`] (parsing, deterministic selection), [`Stats`] |
+//! | `rng` | SplitMix64 and named streams (seed → data) |
+//! | `huami` | the Huami cloud: `login` (v1/v2 credential), `token` (account service), `account` (accounts, token lifecycle), `data` (data-plane routing and handlers), `band` (band_data shapes, upload conversion), `history` (deterministic days), `workout` (history/detail), `events` (stress, readiness); [`huami::BandHistory`] for use without a server |
+//! | `corpus` | [`corpus::Corpus`]: the bundled real MIoT spec files (from `data/miot-spec/`) plus `--spec-dir` |
+//! | `error` | [`Error`] |
+
+mod config;
+pub mod corpus;
+mod error;
+mod faults;
+pub mod huami;
+mod rng;
+mod server;
+
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+pub use config::{
+    EmulatorConfig, HuamiAccount, HuamiOptions, HuamiRegion, InvalidTokenReply, SleepAnchor,
+};
+pub use error::Error;
+pub use faults::{FaultKind, FaultSpec, Stats};
+pub use server::{FaultScope, Reply, Request, Service};
+
+/// Minutes of an explicitly configured `today` that are recorded (16:40 local).
+const EXPLICIT_TODAY_CUTOFF: usize = 1000;
+
+/// A running emulator.
+pub struct Emulator {
+    endpoint: String,
+    shared: Arc<server::Shared>,
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+impl std::fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Emulator")
+            .field("endpoint", &self.endpoint)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Emulator {
+    /// Bind `cfg.listen` and serve on the current tokio runtime.
+    pub async fn start(cfg: EmulatorConfig) -> Result<Emulator, Error> {
+        let (today, cutoff) = match cfg.today {
+            Some(d) => (d, EXPLICIT_TODAY_CUTOFF),
+            None => {
+                let now = jiff::Timestamp::now();
+                let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
+                // Minutes since today's local midnight in the generated person's zone.
+                let probe = huami::history::History::new(
+                    cfg.seed,
+                    today,
+                    cfg.days,
+                    0,
+                    cfg.huami.sleep_anchor,
+                );
+                let midnight =
+                    huami::history::epoch_day(today) * 86_400 - i64::from(probe.offset(today));
+                let mins = ((now.as_second() - midnight) / 60).clamp(0, 1440);
+                (today, mins as usize)
+            }
+        };
+        let huami = huami::HuamiCloud::new(cfg.seed, today, cfg.days, cutoff, cfg.huami)
+            .map_err(Error::BadConfig)?;
+        let services: Vec<Arc<dyn Service>> = vec![Arc::new(huami)];
+        let listener = TcpListener::bind(cfg.listen)
+            .await
+            .map_err(|source| Error::Bind {
+                addr: cfg.listen,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| Error::Bind {
+            addr: cfg.listen,
+            source,
+        })?;
+        let shared = Arc::new(server::Shared {
+            services,
+            faults: cfg.faults,
+            seed: cfg.seed,
+            latency: cfg.latency,
+            counters: Default::default(),
+        });
+        let (stop, stop_rx) = watch::channel(false);
+        let task = tokio::spawn(server::serve(listener, Arc::clone(&shared), stop_rx));
+        Ok(Emulator {
+            endpoint: format!("http://{addr}"),
+            shared,
+            stop,
+            task,
+        })
+    }
+
+    /// The base URL to use as the endpoint override, e.g. `http://127.0.0.1:43123`.
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    /// `{"endpoint": URL, "accounts": {...}, "devices": [...]}` (what `mikit emulator` prints).
+    pub fn info(&self) -> serde_json::Value {
+        serde_json::json!({
+            "endpoint": self.endpoint,
+            "accounts": server::all_accounts(&self.shared.services),
+            "devices": [],
+        })
+    }
+
+    /// Requests served and faults injected so far.
+    pub fn stats(&self) -> Stats {
+        self.shared.counters.snapshot()
+    }
+
+    /// Stop accepting, close every connection and wait for the server task.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+}

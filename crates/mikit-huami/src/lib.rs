@@ -1,1 +1,78 @@
-//! Huami / Zepp cloud client: login (v1 form, v2 AES), tokens, band data decoders.
+//! # mikit-huami
+//!
+//! A client of the Huami / Mi Fit / Zepp Life / Zepp cloud: the credential login (the v1
+//! plain form and the v2 AES-encrypted form), the token exchange and app-token refresh, the
+//! `band_data.json` and workout data calls, and sans-IO decoders that turn a day item
+//! (base64 summary JSON, per-minute `data` records, `data_hr`) into a [`model::BandDay`]
+//! and a workout detail into a [`model::WorkoutTrack`].
+//!
+//! The protocol follows `reference/huami-cloud.md` of the mikit design notes (sources cited
+//! next to each non-obvious fact).
+//!
+//! ```
+//! use mikit_huami::decode_day;
+//! use serde_json::json;
+//!
+//! // A summary-only item: `summary` is base64 of `{"tz":"3600","stp":{"ttl":1234}}`.
+//! let item = json!({
+//!     "date_time": "2026-02-06",
+//!     "summary": "eyJ0eiI6IjM2MDAiLCJzdHAiOnsidHRsIjoxMjM0fX0=",
+//! });
+//! let day = decode_day(&item).unwrap();
+//! assert_eq!(day.tz_offset, 3600);
+//! assert_eq!(day.totals.steps, Some(1234));
+//! assert!(!day.is_partial());
+//! ```
+//!
+//! Over HTTP (all URLs are real host names; the [`mikit_core::EndpointMap`] inside the
+//! [`mikit_core::http::Http`] decides where they go):
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), mikit_huami::Error> {
+//! use mikit_huami::{HuamiClient, LoginRequest, QueryType, login};
+//! let http = mikit_core::http::Http::builder().build()?;
+//! let session = login(&http, &LoginRequest::new("me@example.org", "password".into())).await?;
+//! let client = HuamiClient::new(http, session);
+//! let d = jiff::civil::date(2026, 2, 6);
+//! for item in client.band_data(QueryType::Detail, d, d).await? {
+//!     let day = mikit_huami::decode_day(&item)?;
+//!     println!("{} steps", day.totals.steps.unwrap_or(0));
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! # Layout
+//!
+//! | module | holds |
+//! |---|---|
+//! | [`model`] | the decoded types shared with the store: [`model::BandDay`], [`model::MinuteRecord`], [`model::SleepStage`], … |
+//! | [`envelope`] | the v1 `{"code":1,…}` envelope and its documented error bodies |
+//! | [`day`] | [`decode_day`] (download shape) and [`decode_upload_day`] (phone upload shape) |
+//! | [`summary`] | the summary JSON: totals, activity and sleep stages, the sleep-day anchor rule |
+//! | [`detail`] | the per-minute `data` records and `data_hr` bytes |
+//! | [`credentials`] | v1/v2 credential bodies (AES-128-CBC), the `303 Location` parser |
+//! | [`account`] | the `/v2/client/login` answer, its error codes, the data-host choice |
+//! | [`mod@login`] | the login flow over HTTP ([`login()`]) and logout |
+//! | [`session`] | [`Session`], what the CLI persists |
+//! | [`client`] | [`HuamiClient`]: `band_data`, workout history/detail, single-flight app-token refresh |
+//! | [`workout`] | workout history pages and the detail delta-string decoder |
+//! | [`error`] | [`Error`], [`DecodeError`] |
+
+pub mod account;
+pub mod client;
+pub mod credentials;
+pub mod day;
+pub mod detail;
+pub mod envelope;
+pub mod error;
+pub mod login;
+pub mod model;
+pub mod session;
+pub mod summary;
+pub mod workout;
+
+pub use client::{HuamiClient, QueryType};
+pub use day::{decode_day, decode_upload_day};
+pub use error::{DecodeError, Error};
+pub use login::{LoginMethod, LoginRequest, login};
+pub use session::Session;

@@ -1,0 +1,80 @@
+//! Argument definitions (clap). Implementations live in `command/`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// mikit gives you back your own Xiaomi-ecosystem data and devices: your Mi Band / Amazfit history
+/// from the Huami (Mi Fit, Zepp Life, Zepp) cloud in a local database you own, exported to the
+/// formats other tools read.
+///
+/// Start with `mikit demo` to see the whole pipeline against the built-in emulator, then
+/// `mikit fit login` and `mikit fit sync` with your own account.
+#[derive(Debug, Parser)]
+#[command(
+    name = "mikit",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags accepted by every command.
+#[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Global options")]
+pub struct Global {
+    /// Read settings from this TOML file instead of the default `~/.config/mikit/config.toml`.
+    #[arg(long, global = true, value_name = "FILE", env = "MIKIT_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Keep the database, sessions and caches in this directory instead of the XDG directories.
+    #[arg(long, global = true, value_name = "DIR", env = "MIKIT_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Send every request to this base URL (an emulator) instead of the real services:
+    /// `https://HOST/PATH` is requested as `URL/HOST/PATH`.
+    #[arg(long, global = true, value_name = "URL", env = "MIKIT_ENDPOINT")]
+    pub endpoint: Option<String>,
+    /// Print machine-readable JSON instead of tables.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Log more (-v: info, -vv: debug, -vvv: trace). `RUST_LOG` overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Print only errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the whole pipeline against the built-in emulator: start it, log in, sync, and show
+    /// the last two weeks. Touches nothing of your real data.
+    Demo(crate::command::demo::Cmd),
+    /// Run the emulator of the Huami cloud (and, later, the other services) until killed.
+    /// Prints one JSON line with its endpoint and accounts first.
+    Emulator(crate::command::emulator::Cmd),
+    /// Fitness data from the Huami / Zepp cloud (Mi Band, Amazfit): log in, sync, show, export.
+    #[command(subcommand)]
+    Fit(FitCommand),
+}
+
+/// `mikit fit …`
+#[derive(Debug, Subcommand)]
+pub enum FitCommand {
+    /// Log in to the Huami / Zepp cloud with your e-mail and password and keep the session.
+    Login(crate::command::fit::login::Cmd),
+    /// Log out: revoke the session on the server and delete it locally.
+    Logout(crate::command::fit::logout::Cmd),
+    /// Download your history into the local database. Incremental: only what is new (and the
+    /// last two days, which change) is fetched. Safe to interrupt and run again.
+    Sync(crate::command::fit::sync::Cmd),
+    /// Show a table of days: steps, distance, calories, sleep and heart rate.
+    Show(crate::command::fit::show::Cmd),
+    /// Export days, minutes, sleep, activities or heart rate as CSV or JSON lines.
+    Export(crate::command::fit::export::Cmd),
+}

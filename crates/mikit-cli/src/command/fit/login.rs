@@ -1,0 +1,143 @@
+//! `mikit fit login`
+
+use std::io::{BufRead, IsTerminal};
+use std::process::ExitCode;
+
+use anyhow::{Context as _, bail};
+use clap::Args;
+use mikit_core::Secret;
+use mikit_huami::{LoginMethod, LoginRequest, Session};
+
+use crate::context::Ctx;
+
+/// Arguments of `mikit fit login`.
+#[derive(Debug, Args)]
+pub struct Cmd {
+    /// The e-mail address (or phone number as +CCNUMBER) of your Zepp, Zepp Life or Mi Fit
+    /// account. Defaults to `huami.email` from the config file, else you are asked.
+    #[arg(long, value_name = "EMAIL")]
+    pub email: Option<String>,
+    /// Read the password from the first line of standard input instead of asking for it.
+    /// The environment variable MIKIT_HUAMI_PASSWORD is also accepted; passwords are never
+    /// taken from the command line.
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// Use the legacy v1 login (a plain form) instead of the current encrypted v2 login.
+    #[arg(long)]
+    pub v1: bool,
+    /// The app name the session is made for. The default `com.huami.webapp` does not log
+    /// your phone's app out; `com.huami.midong` (Zepp) or `com.xiaomi.hm.health` (Zepp Life)
+    /// would.
+    #[arg(long, value_name = "NAME")]
+    pub app_name: Option<String>,
+    /// Use this regional data host (e.g. `api-mifit-de2.zepp.com`) instead of the one the
+    /// login answer names.
+    #[arg(long, value_name = "HOST")]
+    pub data_host: Option<String>,
+}
+
+/// Run `mikit fit login`.
+pub async fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
+    let email = match cmd.email.clone().or_else(|| ctx.config.huami.email.clone()) {
+        Some(e) => e,
+        None => prompt_line("Huami account e-mail: ")?,
+    };
+    let password = read_password(
+        cmd.password_stdin,
+        "MIKIT_HUAMI_PASSWORD",
+        &format!("Password for {email}: "),
+    )?;
+    let mut req = LoginRequest::new(email.clone(), password);
+    if cmd.v1 {
+        req = req.method(LoginMethod::V1);
+    }
+    if let Some(app) = cmd
+        .app_name
+        .clone()
+        .or_else(|| ctx.config.huami.app_name.clone())
+    {
+        req = req.app_name(app);
+    }
+    if let Some(host) = cmd
+        .data_host
+        .clone()
+        .or_else(|| ctx.config.huami.data_host.clone())
+    {
+        req = req.data_host(host);
+    }
+    let session = login_and_save(ctx, &req).await?;
+    if ctx.out.json {
+        ctx.out.json_line(&serde_json::json!({
+            "user_id": session.user_id, "email": session.email, "data_host": session.data_host,
+            "session_file": ctx.huami_session_path(),
+        }))?;
+    } else {
+        ctx.out.line(&format!(
+            "Logged in as {} (user {}, data host {}). Session saved to {}.",
+            session.email,
+            session.user_id,
+            session.data_host,
+            ctx.huami_session_path().display()
+        ))?;
+        ctx.out
+            .line("Next: `mikit fit sync` downloads your history.")?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Log in, save the session (0600) and register the account in the database.
+pub async fn login_and_save(ctx: &Ctx, req: &LoginRequest) -> anyhow::Result<Session> {
+    let http = ctx.http()?;
+    let session = mikit_huami::login(&http, req)
+        .await
+        .context("logging in to the Huami cloud")?;
+    crate::session::save(&ctx.huami_session_path(), &session)?;
+    let mut store = ctx.open_store()?;
+    store.upsert_account("huami", &session.user_id, Some(&session.email))?;
+    Ok(session)
+}
+
+/// The password from stdin, the environment, or a no-echo prompt, in that order.
+pub fn read_password(from_stdin: bool, env: &str, prompt: &str) -> anyhow::Result<Secret> {
+    if from_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .context("reading the password from standard input")?;
+        let pw = line.trim_end_matches(['\r', '\n']).to_owned();
+        if pw.is_empty() {
+            bail!("standard input had no password on its first line");
+        }
+        return Ok(Secret::new(pw));
+    }
+    if let Ok(pw) = std::env::var(env)
+        && !pw.is_empty()
+    {
+        return Ok(Secret::new(pw));
+    }
+    if !std::io::stdin().is_terminal() {
+        bail!(
+            "no password given: pass --password-stdin, set {env}, or run in a terminal to be asked"
+        );
+    }
+    let pw = rpassword::prompt_password(prompt).context("reading the password")?;
+    Ok(Secret::new(pw))
+}
+
+fn prompt_line(prompt: &str) -> anyhow::Result<String> {
+    use std::io::Write;
+    if !std::io::stdin().is_terminal() {
+        bail!("no e-mail given: pass --email or set huami.email in the config file");
+    }
+    let mut err = std::io::stderr().lock();
+    write!(err, "{prompt}")?;
+    err.flush()?;
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    let line = line.trim().to_owned();
+    if line.is_empty() {
+        bail!("no e-mail given");
+    }
+    Ok(line)
+}

@@ -1,0 +1,80 @@
+//! One module per subcommand: `struct Cmd` (its arguments) and `fn run`.
+
+pub mod demo;
+pub mod emulator;
+pub mod fit;
+
+use std::process::ExitCode;
+
+use crate::{
+    cli::{Cli, Command, FitCommand},
+    context::Ctx,
+};
+
+/// Exit codes other than 0 (success), 1 (failure) and 2 (usage, from clap).
+pub mod code {
+    /// Not logged in, wrong password, expired or rejected session.
+    pub const AUTH: u8 = 3;
+    /// The service could not be reached or kept failing.
+    pub const NETWORK: u8 = 4;
+    /// Interrupted by Ctrl-C (work done so far is kept).
+    pub const INTERRUPTED: u8 = 130;
+}
+
+/// Run the parsed command line.
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let ctx = Ctx::load(cli.global)?;
+    match cli.command {
+        Command::Demo(cmd) => demo::run(&ctx, cmd).await,
+        Command::Emulator(cmd) => emulator::run(&ctx, cmd).await,
+        Command::Fit(fit) => match fit {
+            FitCommand::Login(cmd) => fit::login::run(&ctx, cmd).await,
+            FitCommand::Logout(cmd) => fit::logout::run(&ctx, cmd).await,
+            FitCommand::Sync(cmd) => fit::sync::run(&ctx, cmd).await,
+            FitCommand::Show(cmd) => fit::show::run(&ctx, cmd),
+            FitCommand::Export(cmd) => fit::export::run(&ctx, cmd),
+        },
+    }
+}
+
+/// The exit code for an error: authentication problems and network problems get their own.
+pub fn exit_code(err: &anyhow::Error) -> u8 {
+    use mikit_huami::Error as H;
+    for cause in err.chain() {
+        if let Some(h) = cause.downcast_ref::<H>() {
+            return match h {
+                H::WrongPassword { .. }
+                | H::NoRedirect { .. }
+                | H::NoAccessToken { .. }
+                | H::CodeRejected
+                | H::AccountDisabled
+                | H::AccountNotRegistered { .. }
+                | H::AccountFrozen
+                | H::SessionExpired
+                | H::InvalidToken
+                | H::LoginWrongRegion => code::AUTH,
+                H::Http(_) | H::RateLimited { .. } | H::UnexpectedStatus { .. } => code::NETWORK,
+                _ => 1,
+            };
+        }
+        if cause.downcast_ref::<NotLoggedIn>().is_some() {
+            return code::AUTH;
+        }
+        if let Some(mikit_core::Error::Transport { .. } | mikit_core::Error::Status { .. }) =
+            cause.downcast_ref::<mikit_core::Error>()
+        {
+            return code::NETWORK;
+        }
+    }
+    1
+}
+
+/// There is no stored session for a service.
+#[derive(Debug, thiserror::Error)]
+#[error("not logged in to {service}: run `{command}` first")]
+pub struct NotLoggedIn {
+    /// The service name.
+    pub service: &'static str,
+    /// The command that logs in.
+    pub command: &'static str,
+}

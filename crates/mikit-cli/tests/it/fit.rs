@@ -1,0 +1,292 @@
+//! `mikit fit …` end to end against the emulator.
+
+use std::time::Duration;
+
+use crate::harness::{TempDir, digest, emulator, huami_account, login, mikit, run, text};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_saves_a_private_session_and_logout_removes_it() {
+    let emu = emulator(10, |_| {}).await;
+    let dir = TempDir::new("login");
+    login(dir.path(), &emu).await;
+    let session = dir.path().join("state/huami-session.json");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&session).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "the session file must be private");
+    }
+    let mut c = mikit(dir.path(), emu.endpoint());
+    c.args(["fit", "logout"]);
+    let o = run(c, None).await;
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(!session.exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_password_is_an_auth_error_that_does_not_echo_the_password() {
+    let emu = emulator(10, |_| {}).await;
+    let dir = TempDir::new("wrongpw");
+    let (email, _) = huami_account(&emu);
+    for v1 in [false, true] {
+        let mut c = mikit(dir.path(), emu.endpoint());
+        c.args(["-vv", "fit", "login", "--email", &email, "--password-stdin"]);
+        if v1 {
+            c.arg("--v1");
+        }
+        let o = run(c, Some("Not-The-Password-123\n".into())).await;
+        assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+        let all = text(&o);
+        assert!(all.contains("wrong email/phone or password"), "{all}");
+        assert!(
+            !all.contains("Not-The-Password-123"),
+            "the password leaked: {all}"
+        );
+        assert!(!dir.path().join("state/huami-session.json").exists());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_without_login_says_what_to_do() {
+    let emu = emulator(10, |_| {}).await;
+    let dir = TempDir::new("nologin");
+    let mut c = mikit(dir.path(), emu.endpoint());
+    c.args(["fit", "sync"]);
+    let o = run(c, None).await;
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("mikit fit login"),
+        "{}",
+        text(&o)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_sync_is_incremental_and_changes_nothing() {
+    let emu = emulator(120, |_| {}).await;
+    let dir = TempDir::new("twice");
+    login(dir.path(), &emu).await;
+    let mut c = mikit(dir.path(), emu.endpoint());
+    c.args(["--json", "fit", "sync"]);
+    let o = run(c, None).await;
+    assert!(o.status.success(), "{}", text(&o));
+    let first: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(first["days"].as_u64().unwrap() >= 110, "{first}");
+    let d1 = digest(dir.path());
+
+    let mut c = mikit(dir.path(), emu.endpoint());
+    c.args(["--json", "fit", "sync"]);
+    let o = run(c, None).await;
+    assert!(o.status.success(), "{}", text(&o));
+    let second: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    // Only the range from two days before the last synced day onwards is fetched again.
+    assert!(second["requests"].as_u64().unwrap() <= 2, "{second}");
+    assert_eq!(
+        digest(dir.path()),
+        d1,
+        "a second sync must leave an identical database"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_years_with_ten_percent_faults_end_identical_to_a_clean_sync() {
+    let clean_emu = emulator(730, |_| {}).await;
+    let clean = TempDir::new("clean");
+    login(clean.path(), &clean_emu).await;
+    let mut c = mikit(clean.path(), clean_emu.endpoint());
+    c.args(["fit", "sync"]);
+    let o = run(c, None).await;
+    assert!(o.status.success(), "{}", text(&o));
+
+    let faulty_emu = emulator(730, |c| c.faults = "0.1".parse().unwrap()).await;
+    let faulty = TempDir::new("faulty");
+    login(faulty.path(), &faulty_emu).await;
+    let mut c = mikit(faulty.path(), faulty_emu.endpoint());
+    c.args(["fit", "sync"]);
+    let o = run(c, None).await;
+    assert!(o.status.success(), "{}", text(&o));
+    let stats = faulty_emu.stats();
+    assert!(
+        stats.total_faults() > 0,
+        "faults must have been injected: {stats:?}"
+    );
+    assert_eq!(digest(faulty.path()), digest(clean.path()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_sync_resumes_to_the_same_database() {
+    let reference_emu = emulator(400, |_| {}).await;
+    let reference = TempDir::new("ref");
+    login(reference.path(), &reference_emu).await;
+    let mut c = mikit(reference.path(), reference_emu.endpoint());
+    c.args(["fit", "sync"]);
+    assert!(run(c, None).await.status.success());
+
+    let emu = emulator(400, |c| c.latency = Duration::from_millis(40)).await;
+    let dir = TempDir::new("killed");
+    login(dir.path(), &emu).await;
+    let mut c = mikit(dir.path(), emu.endpoint());
+    c.args(["fit", "sync", "--jobs", "1"]);
+    c.stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let mut child = c.spawn().unwrap();
+    // Wait until some days are committed, then kill -9 in the middle of the sync.
+    let db = dir.path().join("mikit.db");
+    let mut killed_at = 0;
+    for _ in 0..500 {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        if db.exists() {
+            let days = mikit_store::Store::open(&db)
+                .unwrap()
+                .table_counts()
+                .unwrap()[1]
+                .1;
+            if days > 0 {
+                killed_at = days;
+                break;
+            }
+        }
+    }
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
+    assert!(
+        killed_at > 0 && killed_at < 400,
+        "the kill must land mid-sync (days saved: {killed_at})"
+    );
+    assert!(!status.success());
+
+    let mut c = mikit(dir.path(), emu.endpoint());
+    c.args(["fit", "sync"]);
+    let o = run(c, None).await;
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(digest(dir.path()), digest(reference.path()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_secret_appears_in_verbose_logs() {
+    let emu = emulator(40, |c| c.faults = "expired=0.2".parse().unwrap()).await;
+    let dir = TempDir::new("secrets");
+    let (email, password) = huami_account(&emu);
+    let mut c = mikit(dir.path(), emu.endpoint());
+    c.args(["-vv", "fit", "login", "--email", &email, "--password-stdin"]);
+    let login_out = run(c, Some(format!("{password}\n"))).await;
+    assert!(login_out.status.success(), "{}", text(&login_out));
+    let mut c = mikit(dir.path(), emu.endpoint());
+    c.args(["-vv", "fit", "sync"]);
+    let sync_out = run(c, None).await;
+    assert!(sync_out.status.success(), "{}", text(&sync_out));
+    let session: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dir.path().join("state/huami-session.json")).unwrap(),
+    )
+    .unwrap();
+    let logs = format!("{}{}", text(&login_out), text(&sync_out));
+    assert!(
+        logs.contains("DEBUG") || logs.contains("debug"),
+        "-vv must log: {logs}"
+    );
+    for secret in [
+        password.as_str(),
+        session["app_token"].as_str().unwrap(),
+        session["login_token"].as_str().unwrap(),
+    ] {
+        assert!(!logs.contains(secret), "a secret leaked into the logs");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn show_export_and_redecode() {
+    let emu = emulator(60, |_| {}).await;
+    let dir = TempDir::new("export");
+    login(dir.path(), &emu).await;
+    let mut c = mikit(dir.path(), emu.endpoint());
+    c.args(["fit", "sync"]);
+    assert!(run(c, None).await.status.success());
+    let before = digest(dir.path());
+    let counts = mikit_store::Store::open(&dir.path().join("mikit.db"))
+        .unwrap()
+        .table_counts()
+        .unwrap();
+    let minutes = counts.iter().find(|(t, _)| *t == "minutes").unwrap().1;
+
+    let mut c = mikit(dir.path(), emu.endpoint());
+    c.args(["fit", "show"]);
+    let o = run(c, None).await;
+    assert!(o.status.success(), "{}", text(&o));
+    let shown = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        shown.contains("steps") && shown.contains("2026-03-"),
+        "{shown}"
+    );
+    assert_eq!(
+        shown.lines().filter(|l| l.starts_with("2026-")).count(),
+        14,
+        "{shown}"
+    );
+
+    let csv = dir.path().join("minutes.csv");
+    let mut c = mikit(dir.path(), emu.endpoint());
+    c.args([
+        "fit", "export", "--what", "minutes", "--format", "csv", "-o",
+    ])
+    .arg(&csv);
+    let o = run(c, None).await;
+    assert!(o.status.success(), "{}", text(&o));
+    let body = std::fs::read_to_string(&csv).unwrap();
+    let mut lines = body.lines();
+    assert_eq!(
+        lines.next(),
+        Some("time,ts,steps,heart_rate,kind,intensity")
+    );
+    assert_eq!(lines.count() as u64, minutes);
+    // ISO 8601 with offset in the first column.
+    let row = body.lines().nth(1).unwrap();
+    assert!(
+        row.as_bytes()[10] == b'T' && (row.contains("+0") || row.contains("-0")),
+        "{row}"
+    );
+
+    let mut c = mikit(dir.path(), emu.endpoint());
+    c.args(["fit", "export", "--what", "sleep", "--format", "jsonl"]);
+    let o = run(c, None).await;
+    assert!(o.status.success(), "{}", text(&o));
+    let stages: Vec<serde_json::Value> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(stages.len() > 100, "a night has several stages");
+    assert!(
+        stages.iter().any(|s| s["stage"] == "rem") && stages.iter().any(|s| s["stage"] == "deep")
+    );
+
+    // An endpoint where nothing listens: re-decoding must not need the network.
+    let mut c = mikit(dir.path(), "http://127.0.0.1:9");
+    c.args(["fit", "sync", "--redecode"]);
+    let o = run(c, None).await;
+    assert!(
+        o.status.success(),
+        "redecode needs no network: {}",
+        text(&o)
+    );
+    assert_eq!(
+        digest(dir.path()),
+        before,
+        "re-decoding gives the same tables"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_runs_end_to_end() {
+    let dir = TempDir::new("demo");
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_mikit"));
+    c.arg("--data-dir")
+        .arg(dir.path())
+        .args(["demo", "--days", "30"]);
+    c.env("MIKIT_CONFIG", dir.path().join("none.toml"));
+    let o = run(c, None).await;
+    assert!(o.status.success(), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("Synced") && out.contains("mikit.db") && out.contains("steps"),
+        "{out}"
+    );
+}

@@ -1,0 +1,7 @@
+//! End-to-end tests of the `mikit` binary against the emulator on 127.0.0.1.
+//!
+//! Each test starts its own emulator in-process (real sockets, the real Huami protocol as the
+//! reference documents it) and runs the real binary with `--endpoint` pointing at it.
+
+mod fit;
+mod harness;

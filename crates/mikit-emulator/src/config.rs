@@ -1,0 +1,150 @@
+//! Emulator configuration.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use mikit_core::Secret;
+
+use crate::faults::FaultSpec;
+
+/// How the emulator is started: address, seed, history, latency, faults, service options.
+#[derive(Clone, Debug)]
+pub struct EmulatorConfig {
+    /// Listen address (default `127.0.0.1:0`, an ephemeral loopback port).
+    pub listen: SocketAddr,
+    /// Seed of all generated data and tokens.
+    pub seed: u64,
+    /// Days of generated history, ending at `today`.
+    pub days: u32,
+    /// Last day of history; default: today's UTC date at start. When set explicitly, that
+    /// day's data stops at a fixed local time (16:40) so that runs are reproducible.
+    pub today: Option<jiff::civil::Date>,
+    /// Delay before every answer.
+    pub latency: Duration,
+    /// Fault injection.
+    pub faults: FaultSpec,
+    /// Huami / Zepp cloud options.
+    pub huami: HuamiOptions,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            seed: 1,
+            days: 90,
+            today: None,
+            latency: Duration::ZERO,
+            faults: FaultSpec::none(),
+            huami: HuamiOptions::default(),
+        }
+    }
+}
+
+/// Which calendar day a night's sleep is filed under (reference §13.1).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SleepAnchor {
+    /// `date_time` is the wake-up day; stage minutes count from the previous day's local
+    /// midnight (ZeppBridge, zepp-dashboard).
+    #[default]
+    WakeDay,
+    /// `date_time` is the evening the night started; stage minutes count from that day's
+    /// local midnight (zepp-export, hacking-mifit-api).
+    FellAsleepDay,
+}
+
+/// The account's cloud region; decides the redirect's `region`/`country_code` and the data host.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum HuamiRegion {
+    /// `eu-central-1`, `DE`, data host `api-mifit-de2.huami.com`.
+    #[default]
+    Eu,
+    /// `us-west-2`, `US`, data host `api-mifit-us2.huami.com`.
+    Us,
+    /// `cn-northwest-1`, `CN`, data host `api-mifit-cn.huami.com`.
+    Cn,
+}
+
+impl HuamiRegion {
+    /// The AWS region name used in redirects.
+    pub fn aws(self) -> &'static str {
+        match self {
+            HuamiRegion::Eu => "eu-central-1",
+            HuamiRegion::Us => "us-west-2",
+            HuamiRegion::Cn => "cn-northwest-1",
+        }
+    }
+    /// The ISO country code used in redirects.
+    pub fn country(self) -> &'static str {
+        match self {
+            HuamiRegion::Eu => "DE",
+            HuamiRegion::Us => "US",
+            HuamiRegion::Cn => "CN",
+        }
+    }
+    /// The regional data host (the `cnames` entry of the login answer).
+    pub fn data_host(self) -> &'static str {
+        match self {
+            HuamiRegion::Eu => "api-mifit-de2.huami.com",
+            HuamiRegion::Us => "api-mifit-us2.huami.com",
+            HuamiRegion::Cn => "api-mifit-cn.huami.com",
+        }
+    }
+}
+
+/// An extra account to register, e.g. the HV1 credentials `a@a.com` / `a`.
+#[derive(Clone, Debug)]
+pub struct HuamiAccount {
+    /// Login e-mail (or `+86…` phone).
+    pub email: String,
+    /// Password.
+    pub password: Secret<String>,
+    /// Region.
+    pub region: HuamiRegion,
+}
+
+impl HuamiAccount {
+    /// An EU account with these credentials.
+    pub fn new(email: impl Into<String>, password: impl Into<String>) -> Self {
+        Self {
+            email: email.into(),
+            password: Secret::new(password.into()),
+            region: HuamiRegion::Eu,
+        }
+    }
+
+    /// The same account in another region.
+    pub fn in_region(mut self, region: HuamiRegion) -> Self {
+        self.region = region;
+        self
+    }
+}
+
+/// What the data plane answers for a token it does not know (§2.3, §14).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum InvalidTokenReply {
+    /// HTTP 401 with an empty body (what EU/US write-ups report).
+    #[default]
+    Status401,
+    /// HTTP 200 `{"code":0,"message":"invalid token","data":{"code":"0102"}}` (mimotion #13).
+    Code0102,
+}
+
+/// Options of the Huami / Zepp cloud part.
+#[derive(Clone, Debug, Default)]
+pub struct HuamiOptions {
+    /// Sleep-day convention of generated band data.
+    pub sleep_anchor: SleepAnchor,
+    /// Accounts added to the built-in demo accounts.
+    pub accounts: Vec<HuamiAccount>,
+    /// Answer 403 on a regional data host that does not match the account's region.
+    pub strict_region: bool,
+    /// Answer 500 `{"code":-50000}` when `appPlatform` or `appname` is missing.
+    pub strict_headers: bool,
+    /// How an unknown token is answered on the data plane.
+    pub invalid_token: InvalidTokenReply,
+    /// Answer 404 (instead of 200 `{"code":0,…}`) for an unknown workout trackid.
+    pub missing_workout_404: bool,
+    /// Credential logins allowed per minute before rate limiting (`None`: unlimited).
+    pub login_rate_limit: Option<u32>,
+}

@@ -1,0 +1,9 @@
+//! Integration tests of mikit-micloud (one binary; see the modules).
+
+mod api;
+mod fixtures;
+mod login;
+mod proptests;
+mod secrets;
+mod server;
+mod vectors;

@@ -1,0 +1,284 @@
+//! Writing decoded band-data days, the sync state, and re-decoding from raw items.
+
+use jiff::civil::Date;
+use mikit_huami::model::BandDay;
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use crate::{AccountId, Error, Store};
+
+/// One day to write: the raw item as received (compact JSON) and its decoding.
+#[derive(Clone, Copy, Debug)]
+pub struct DayWrite<'a> {
+    /// The `band_data.json` item, compact JSON text, stored verbatim.
+    pub raw: &'a str,
+    /// The decoded day.
+    pub day: &'a BandDay,
+}
+
+/// What one write changed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WriteStats {
+    /// Days written.
+    pub days: u64,
+    /// Minute rows written.
+    pub minutes: u64,
+    /// Days that decoded only partially.
+    pub partial_days: u64,
+}
+
+impl std::ops::AddAssign for WriteStats {
+    fn add_assign(&mut self, o: Self) {
+        self.days += o.days;
+        self.minutes += o.minutes;
+        self.partial_days += o.partial_days;
+    }
+}
+
+/// Progress of a synced stream.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SyncState {
+    /// First day with data seen.
+    pub first_date: Option<Date>,
+    /// Last day with data seen.
+    pub last_date: Option<Date>,
+    /// End of the last committed request range.
+    pub synced_through: Date,
+}
+
+fn parse_date(s: &str, column: &'static str) -> Result<Date, Error> {
+    s.parse().map_err(|_| Error::Corrupt {
+        table: "sync_state",
+        column,
+        value: s.to_owned(),
+    })
+}
+
+impl Store {
+    /// The sync state of `stream` for `account`, if it was ever synced.
+    pub fn sync_state(&self, account: AccountId, stream: &str) -> Result<Option<SyncState>, Error> {
+        let row: Option<(Option<String>, Option<String>, String)> = self
+            .conn
+            .query_row(
+                "SELECT first_date, last_date, synced_through FROM sync_state WHERE account = ?1 AND stream = ?2",
+                params![account.0, stream],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        row.map(|(f, l, s)| {
+            Ok(SyncState {
+                first_date: f
+                    .as_deref()
+                    .map(|v| parse_date(v, "first_date"))
+                    .transpose()?,
+                last_date: l
+                    .as_deref()
+                    .map(|v| parse_date(v, "last_date"))
+                    .transpose()?,
+                synced_through: parse_date(&s, "synced_through")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Write the days of one request range `[.., through]` in ONE transaction, together with
+    /// the sync state, so that a crash leaves either all of it or none of it.
+    ///
+    /// Re-writing a day replaces its derived rows, so syncing the same data twice gives an
+    /// identical database.
+    pub fn write_band_days(
+        &mut self,
+        account: AccountId,
+        days: &[DayWrite<'_>],
+        stream: &str,
+        through: Date,
+    ) -> Result<WriteStats, Error> {
+        let tx = self.conn.transaction()?;
+        let mut stats = WriteStats::default();
+        for d in days {
+            tx.prepare_cached(
+                "INSERT OR REPLACE INTO raw_days (account, date, item) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![account.0, d.day.date.to_string(), d.raw])?;
+            stats += write_derived(&tx, account, d.day)?;
+        }
+        let first = days.iter().map(|d| d.day.date).min();
+        let last = days.iter().map(|d| d.day.date).max();
+        tx.prepare_cached(
+            "INSERT INTO sync_state (account, stream, first_date, last_date, synced_through)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (account, stream) DO UPDATE SET
+               first_date = CASE WHEN sync_state.first_date IS NULL OR excluded.first_date < sync_state.first_date
+                                 THEN COALESCE(excluded.first_date, sync_state.first_date) ELSE sync_state.first_date END,
+               last_date  = CASE WHEN sync_state.last_date IS NULL OR excluded.last_date > sync_state.last_date
+                                 THEN COALESCE(excluded.last_date, sync_state.last_date) ELSE sync_state.last_date END,
+               synced_through = MAX(sync_state.synced_through, excluded.synced_through)",
+        )?
+        .execute(params![
+            account.0,
+            stream,
+            first.map(|d| d.to_string()),
+            last.map(|d| d.to_string()),
+            through.to_string()
+        ])?;
+        tx.commit()?;
+        Ok(stats)
+    }
+
+    /// Rebuild every derived table of `account` from the stored raw items, without network.
+    ///
+    /// `decode` is the current decoder (`mikit_huami::decode_day`); items it rejects are
+    /// counted in the returned error list (date, reason) and their derived rows are absent.
+    pub fn redecode<F, E>(
+        &mut self,
+        account: AccountId,
+        decode: F,
+    ) -> Result<(WriteStats, Vec<(String, String)>), Error>
+    where
+        F: Fn(&serde_json::Value) -> Result<BandDay, E>,
+        E: std::fmt::Display,
+    {
+        let tx = self.conn.transaction()?;
+        for t in ["days", "minutes", "sleep_stages", "activity_stages"] {
+            tx.execute(&format!("DELETE FROM {t} WHERE account = ?1"), [account.0])?;
+        }
+        let mut stats = WriteStats::default();
+        let mut failed = Vec::new();
+        {
+            let mut stmt =
+                tx.prepare("SELECT date, item FROM raw_days WHERE account = ?1 ORDER BY date")?;
+            let mut rows = stmt.query([account.0])?;
+            while let Some(row) = rows.next()? {
+                let date: String = row.get(0)?;
+                let item: String = row.get(1)?;
+                let decoded = serde_json::from_str::<serde_json::Value>(&item)
+                    .map_err(|e| e.to_string())
+                    .and_then(|v| decode(&v).map_err(|e| e.to_string()));
+                match decoded {
+                    Ok(day) => stats += write_derived(&tx, account, &day)?,
+                    Err(reason) => failed.push((date, reason)),
+                }
+            }
+        }
+        tx.commit()?;
+        Ok((stats, failed))
+    }
+}
+
+/// Replace the derived rows of one day.
+fn write_derived(
+    tx: &Transaction<'_>,
+    account: AccountId,
+    day: &BandDay,
+) -> Result<WriteStats, Error> {
+    let date = day.date.to_string();
+    let t = &day.totals;
+    let issues = if day.issues.is_empty() {
+        None
+    } else {
+        let list: Vec<_> = day
+            .issues
+            .iter()
+            .map(|i| serde_json::json!({"field": i.field, "problem": i.problem}))
+            .collect();
+        Some(serde_json::Value::Array(list).to_string())
+    };
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO days (account, date, tz_offset, local_midnight, steps, distance_m, kcal, goal,
+            sleep_start, sleep_end, deep_min, light_min, rem_min, awake_min, sleep_score, resting_hr, max_hr,
+            max_hr_at, source, device_id, minutes, issues, summary)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
+    )?
+    .execute(params![
+        account.0,
+        date,
+        day.tz_offset,
+        day.local_midnight,
+        t.steps,
+        t.distance_m,
+        t.kcal,
+        t.goal,
+        t.sleep_start,
+        t.sleep_end,
+        t.deep_min,
+        t.light_min,
+        t.rem_min,
+        t.awake_min,
+        t.sleep_score,
+        t.resting_hr,
+        t.max_hr,
+        t.max_hr_at,
+        day.source,
+        day.device_id,
+        i64::try_from(day.minutes.len()).unwrap_or(i64::MAX),
+        issues,
+        day.summary_json.to_string(),
+    ])?;
+
+    tx.prepare_cached("DELETE FROM sleep_stages WHERE account = ?1 AND date = ?2")?
+        .execute(params![account.0, date])?;
+    {
+        let mut ins = tx.prepare_cached(
+            "INSERT OR REPLACE INTO sleep_stages (account, date, start, end, mode, kind, nap) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?;
+        for s in &day.sleep {
+            ins.execute(params![
+                account.0,
+                date,
+                s.start,
+                s.end,
+                s.mode,
+                s.kind.name(),
+                s.nap
+            ])?;
+        }
+    }
+    tx.prepare_cached("DELETE FROM activity_stages WHERE account = ?1 AND date = ?2")?
+        .execute(params![account.0, date])?;
+    {
+        let mut ins = tx.prepare_cached(
+            "INSERT OR REPLACE INTO activity_stages (account, date, start, end, mode, steps, distance_m, kcal)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?;
+        for a in &day.activities {
+            ins.execute(params![
+                account.0,
+                date,
+                a.start,
+                a.end,
+                a.mode,
+                a.steps,
+                a.distance_m,
+                a.kcal
+            ])?;
+        }
+    }
+    // A day's minutes occupy at most 1440 slots from its local midnight (reference §5.4: DST
+    // days still have 1440 slots). Days are written in date order, so on a time-zone change
+    // where two days overlap, the later day's minutes win, the same way on every run.
+    tx.prepare_cached("DELETE FROM minutes WHERE account = ?1 AND ts >= ?2 AND ts < ?3")?
+        .execute(params![
+            account.0,
+            day.local_midnight,
+            day.local_midnight + 1440 * 60
+        ])?;
+    {
+        let mut ins = tx.prepare_cached(
+            "INSERT OR REPLACE INTO minutes (account, ts, kind, intensity, steps, heart_rate) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        for m in &day.minutes {
+            ins.execute(params![
+                account.0,
+                m.ts,
+                m.kind,
+                m.intensity,
+                m.steps,
+                m.heart_rate
+            ])?;
+        }
+    }
+    Ok(WriteStats {
+        days: 1,
+        minutes: day.minutes.len() as u64,
+        partial_days: u64::from(day.is_partial()),
+    })
+}

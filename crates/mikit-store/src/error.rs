@@ -1,0 +1,38 @@
+//! The error type of `mikit-store`.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong with the local database.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// SQLite reported an error.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The database file could not be opened.
+    #[error("cannot open the database {path}: {source}")]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// The database was written by a newer mikit.
+    #[error(
+        "the database {path} has schema version {found}, newer than this mikit knows ({known}); upgrade mikit"
+    )]
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+    /// A stored value does not have the expected shape (e.g. a date column that is not a date).
+    #[error("corrupt value in {table}.{column}: {value:?}")]
+    Corrupt {
+        table: &'static str,
+        column: &'static str,
+        value: String,
+    },
+    /// A caller-supplied callback failed (e.g. the export writer).
+    #[error("{0}")]
+    Callback(String),
+}
