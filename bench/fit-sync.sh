@@ -9,16 +9,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DAYS=${1:-3650}
-TODAY=2026-03-31
 cargo build --release -p mikit-cli >&2
-BIN=$PWD/target/release/mikit
+BIN=$(realpath "${CARGO_TARGET_DIR:-target}")/release/mikit
 TIME=/usr/bin/time
 [ -x "$TIME" ] || { echo "GNU time is needed: apt-get install -y time" >&2; exit 1; }
 WORK=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 start_emulator() { # $1 = latency ms; sets ENDPOINT EMAIL PASSWORD
-  "$BIN" emulator --days "$DAYS" --today "$TODAY" --seed 1 --latency-ms "$1" >"$WORK/emu.json" 2>"$WORK/emu.err" &
+  "$BIN" emulator --days "$DAYS" --seed 1 --latency-ms "$1" >"$WORK/emu.json" 2>"$WORK/emu.err" &
   for _ in $(seq 100); do [ -s "$WORK/emu.json" ] && break; sleep 0.05; done
   ENDPOINT=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["endpoint"])' "$WORK/emu.json")
   EMAIL=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["accounts"]["huami"]["email"])' "$WORK/emu.json")

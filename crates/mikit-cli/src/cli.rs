@@ -55,12 +55,37 @@ pub enum Command {
     /// Run the whole pipeline against the built-in emulator: start it, log in, sync, and show
     /// the last two weeks. Touches nothing of your real data.
     Demo(crate::command::demo::Cmd),
-    /// Run the emulator of the Huami cloud (and, later, the other services) until killed.
-    /// Prints one JSON line with its endpoint and accounts first.
+    /// Run the emulator of every service mikit talks to (the Huami cloud, the Xiaomi account
+    /// and Mi Home cloud, the MIoT spec service, and miIO devices on the LAN) until killed.
+    /// Prints one JSON line with its endpoint, accounts and devices first.
     Emulator(crate::command::emulator::Cmd),
     /// Fitness data from the Huami / Zepp cloud (Mi Band, Amazfit): log in, sync, show, export.
     #[command(subcommand)]
     Fit(FitCommand),
+    /// Talk to a Wi-Fi device directly on your LAN with its token (the miIO protocol, UDP
+    /// 54321): discover, info, call any method, benchmark, or simulate a device. Exit codes:
+    /// 3 the device rejects the token, 4 it cannot be reached, 5 it answered with an error.
+    #[command(subcommand)]
+    Miio(crate::command::miio::MiioCommand),
+    /// MIoT specifications (what every Xiaomi device model can do) from the spec service,
+    /// cached locally so they work offline: search models, show a spec, list standard
+    /// types, validate spec files, mirror the whole catalog. Exit codes: 1 not found or
+    /// invalid, 4 the spec service cannot be reached and nothing usable is cached.
+    #[command(subcommand)]
+    Spec(crate::command::spec::SpecCommand),
+    /// The Mi Home cloud: log in to your Xiaomi account (password, captcha, two-factor code or
+    /// QR), list your devices with their LAN tokens in every region, your homes and rooms, and
+    /// call any cloud API path. Exit codes: 3 login or session problem, 4 the cloud cannot be
+    /// reached, 5 the cloud reports a device error (e.g. the device is offline).
+    #[command(subcommand)]
+    Cloud(crate::command::cloud::CloudCommand),
+    /// Read and control a device by its name: list the devices, show every property with
+    /// units and descriptions, get and set properties, run actions, watch changes. Over the
+    /// LAN when the device answers, else through the Mi Home cloud. Exit codes: 1 unknown
+    /// device, property or value (nothing was sent), 3 not logged in or the token is
+    /// rejected, 4 the device cannot be reached, 5 the device answered with an error.
+    #[command(subcommand)]
+    Device(crate::command::device::DeviceCommand),
 }
 
 /// `mikit fit …`

@@ -7,7 +7,8 @@
 //! |---|---|
 //! | `cli` | the clap argument definitions (global flags, the command tree) |
 //! | `context` | config file + flags + environment resolved once: paths, endpoint map, HTTP client, store |
-//! | `output` | the one printer: tables on a terminal, `--json`, broken pipes |
+//! | `output` | the one printer: tables on a terminal, `--json`, broken pipes, progress bars |
+//! | `prompt` | asking for passwords (never echoed, never from argv) and lines |
 //! | `command/*` | one module per subcommand: `struct Cmd` (its arguments) and `fn run` |
 //! | `sync` | the band-data sync engine (chunked, bounded concurrency, in-order commits) |
 //! | `export` | streaming CSV / JSON-lines writers |
@@ -17,6 +18,7 @@ mod command;
 mod context;
 mod export;
 mod output;
+mod prompt;
 mod session;
 mod sync;
 

@@ -104,3 +104,16 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
 pub fn stderr_line(text: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{text}");
 }
+
+/// A progress bar on stderr for `len` steps with an indicatif `template`; hidden when stderr is
+/// not a terminal, with `--quiet`, or with `--json`.
+pub fn progress_bar(out: &Printer, len: u64, template: &str) -> indicatif::ProgressBar {
+    if out.quiet || out.json || !stderr_is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
+}

@@ -1,6 +1,7 @@
 //! Emulator configuration.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use mikit_core::Secret;
@@ -25,6 +26,18 @@ pub struct EmulatorConfig {
     pub faults: FaultSpec,
     /// Huami / Zepp cloud options.
     pub huami: HuamiOptions,
+    /// Xiaomi account and Mi cloud options.
+    pub micloud: crate::micloud::MiCloudOptions,
+    /// Extra MIoT spec files served by the spec service (`--spec-dir`): `instances.json`,
+    /// `devices/*.json` or `*.json` named after the URN, `multilang/*.json`.
+    pub spec_dir: Option<PathBuf>,
+    /// Simulated Wi-Fi devices (miIO LAN servers, one per device; default 0).
+    pub devices: usize,
+    /// First device address (default `127.0.0.1`). With `device_port` 54321 device `i`
+    /// listens on `device_addr + i`.
+    pub device_addr: IpAddr,
+    /// Device UDP port: 0 (default) gives each device an ephemeral port on `device_addr`.
+    pub device_port: u16,
 }
 
 impl Default for EmulatorConfig {
@@ -37,6 +50,11 @@ impl Default for EmulatorConfig {
             latency: Duration::ZERO,
             faults: FaultSpec::none(),
             huami: HuamiOptions::default(),
+            micloud: crate::micloud::MiCloudOptions::default(),
+            spec_dir: None,
+            devices: 0,
+            device_addr: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            device_port: 0,
         }
     }
 }

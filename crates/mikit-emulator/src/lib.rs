@@ -12,7 +12,9 @@
 //! Served today: the Huami / Mi Fit / Zepp Life / Zepp cloud — credential logins (v1 form,
 //! v2 AES), token exchange and lifecycle, `band_data.json` download and upload, workouts
 //! (history pages and GPS detail), health events (stress, readiness) and the device list
-//! with auth keys. Other services plug in as further [`Service`] implementations.
+//! with auth keys. The Xiaomi account (password, captcha, two-factor, QR, passToken) and the
+//! signed Mi Home cloud API in six regions ([`micloud`]), acting on the same simulated devices
+//! as their miIO LAN servers. Other services plug in as further [`Service`] implementations.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), mikit_emulator::Error> {
@@ -33,14 +35,20 @@
 //! | `faults` | [`FaultSpec`] (parsing, deterministic selection), [`Stats`] |
 //! | `rng` | SplitMix64 and named streams (seed → data) |
 //! | `huami` | the Huami cloud: `login` (v1/v2 credential), `token` (account service), `account` (accounts, token lifecycle), `data` (data-plane routing and handlers), `band` (band_data shapes, upload conversion), `history` (deterministic days), `workout` (history/detail), `events` (stress, readiness); [`huami::BandHistory`] for use without a server |
+//! | `miot_spec` | the MIoT spec service ([`miot_spec::SpecService`], `miot-spec.org` and `spec.miot-spec.com`): `instances` (status filter), `catalog` (standard types derived from the corpus), `lang` (multiLanguage) |
+//! | `device` | simulated Wi-Fi devices: [`device::SimDevice`] (spec-driven MIoT state, the miIO handler), [`device::Fleet`] (seeded household), [`device::LanServers`] (one miIO UDP server per device) |
+//! | `micloud` | the Xiaomi account and Mi Home cloud ([`micloud::MiCloud`]): `accounts` (options, accounts, token state), `login` (account and STS hosts: password, captcha, 2FA, QR, passToken), `api` (signature verification, RC4 replies, routing), `records` (device lists, homes), `miot` (prop get/set, action, `/home/rpc` on the shared devices), `data` (history, statistics, beacon key, app endpoints) |
 //! | `corpus` | [`corpus::Corpus`]: the bundled real MIoT spec files (from `data/miot-spec/`) plus `--spec-dir` |
 //! | `error` | [`Error`] |
 
 mod config;
 pub mod corpus;
+pub mod device;
 mod error;
 mod faults;
 pub mod huami;
+pub mod micloud;
+pub mod miot_spec;
 mod rng;
 mod server;
 
@@ -66,6 +74,9 @@ pub struct Emulator {
     shared: Arc<server::Shared>,
     stop: watch::Sender<bool>,
     task: JoinHandle<()>,
+    fleet: Arc<device::Fleet>,
+    lan: device::LanServers,
+    micloud: Arc<micloud::MiCloud>,
 }
 
 impl std::fmt::Debug for Emulator {
@@ -100,7 +111,24 @@ impl Emulator {
         };
         let huami = huami::HuamiCloud::new(cfg.seed, today, cfg.days, cutoff, cfg.huami)
             .map_err(Error::BadConfig)?;
-        let services: Vec<Arc<dyn Service>> = vec![Arc::new(huami)];
+        let (fleet, lan) =
+            device::LanServers::start(cfg.seed, cfg.devices, cfg.device_addr, cfg.device_port)
+                .await?;
+        let corpus = match &cfg.spec_dir {
+            Some(dir) => corpus::Corpus::with_dir(dir)?,
+            None => corpus::Corpus::bundled().clone(),
+        };
+        let spec = miot_spec::SpecService::new(corpus, cfg.spec_dir.as_deref())?;
+        let micloud = Arc::new(micloud::MiCloud::new(
+            cfg.seed,
+            cfg.micloud,
+            Arc::clone(&fleet),
+        ));
+        let services: Vec<Arc<dyn Service>> = vec![
+            Arc::new(huami),
+            Arc::new(spec),
+            Arc::clone(&micloud) as Arc<dyn Service>,
+        ];
         let listener = TcpListener::bind(cfg.listen)
             .await
             .map_err(|source| Error::Bind {
@@ -125,6 +153,9 @@ impl Emulator {
             shared,
             stop,
             task,
+            fleet,
+            lan,
+            micloud,
         })
     }
 
@@ -138,8 +169,26 @@ impl Emulator {
         serde_json::json!({
             "endpoint": self.endpoint,
             "accounts": server::all_accounts(&self.shared.services),
-            "devices": [],
+            "devices": self.fleet.summary(),
         })
+    }
+
+    /// The simulated devices (shared with the services that expose them).
+    pub fn fleet(&self) -> Arc<device::Fleet> {
+        Arc::clone(&self.fleet)
+    }
+
+    /// Stop (`false`) or restart (`true`) the LAN server of device `did` (same address and
+    /// port, fresh stamp: a reboot) and flip its `online` flag. Returns `false` for an
+    /// unknown did.
+    pub async fn set_device_online(&self, did: &str, online: bool) -> Result<bool, Error> {
+        self.lan.set_online(did, online).await
+    }
+
+    /// The Xiaomi account and Mi cloud service (test hooks: expire service tokens, register
+    /// a session with a known `ssecurity`).
+    pub fn micloud(&self) -> &micloud::MiCloud {
+        &self.micloud
     }
 
     /// Requests served and faults injected so far.
@@ -151,5 +200,6 @@ impl Emulator {
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
         let _ = self.task.await;
+        self.lan.shutdown().await;
     }
 }

@@ -176,6 +176,15 @@ pub trait Service: Send + Sync + 'static {
     fn expire(&self, req: &Request) -> Option<Reply>;
     /// Accounts to list in `info()["accounts"]`.
     fn accounts(&self) -> serde_json::Map<String, serde_json::Value>;
+    /// An answer that has to wait (a long poll, e.g. the Xiaomi QR login); `None` (the
+    /// default) answers with [`Service::handle`].
+    fn handle_async<'a>(
+        &'a self,
+        req: &'a Request,
+    ) -> Option<Pin<Box<dyn Future<Output = Reply> + Send + 'a>>> {
+        let _ = req;
+        None
+    }
 }
 
 /// Everything a connection task needs.
@@ -324,7 +333,10 @@ async fn answer(
     };
     let mut truncate = false;
     let reply = match fault {
-        None => service.handle(&request),
+        None => match service.handle_async(&request) {
+            Some(waiting) => waiting.await,
+            None => service.handle(&request),
+        },
         Some(kind) => match kind {
             FaultKind::TooManyRequests => {
                 shared.counters.count_fault(kind);

@@ -168,6 +168,18 @@ impl Server {
         config: ServerConfig,
     ) -> Result<Self> {
         let socket = UdpSocket::bind(addr).await?;
+        Self::from_socket(socket, token, did, handler, config)
+    }
+
+    /// Serve on a socket that is already bound (e.g. bound early to learn an ephemeral port
+    /// before the device is built). Must be called inside a tokio runtime.
+    pub fn from_socket(
+        socket: UdpSocket,
+        token: Token,
+        did: u32,
+        handler: Arc<dyn Handler>,
+        config: ServerConfig,
+    ) -> Result<Self> {
         let local_addr = socket.local_addr()?;
         let faults = Arc::new(Faults::default());
         let (stop, stopped) = oneshot::channel();

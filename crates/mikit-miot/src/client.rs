@@ -95,11 +95,15 @@ impl SpecClient {
 
     /// `GET /miot-spec-v2/instances?status=<status>`: the model → URN list.
     pub async fn instances(&self, status: &Status) -> Result<InstanceList, Error> {
+        InstanceList::from_slice(&self.instances_bytes(status).await?)
+    }
+
+    /// `GET /miot-spec-v2/instances?status=<status>`, unparsed (for a cache that stores the
+    /// bytes as served).
+    pub async fn instances_bytes(&self, status: &Status) -> Result<Vec<u8>, Error> {
         let q = format!("/miot-spec-v2/instances?status={}", encode(status.as_str()));
-        let body = self
-            .get(&q, || format!("instances list for status {status}"))
-            .await?;
-        InstanceList::from_slice(&body)
+        self.get(&q, || format!("instances list for status {status}"))
+            .await
     }
 
     /// `GET /miot-spec-v2/instance?type=<urn>`, unparsed (for a cache that stores the bytes
@@ -136,11 +140,16 @@ impl SpecClient {
         serde_json::from_slice(&body).map_err(|e| Error::json("type definition", &e))
     }
 
+    /// `GET /instance/v2/multiLanguage?urn=<urn>`, unparsed (for a cache).
+    pub async fn translations_bytes(&self, urn: &str) -> Result<Vec<u8>, Error> {
+        let q = format!("/instance/v2/multiLanguage?urn={}", encode(urn));
+        self.get(&q, || format!("translations of {urn}")).await
+    }
+
     /// `GET /instance/v2/multiLanguage?urn=<urn>`: per-language descriptions (empty for an
     /// unknown URN).
     pub async fn translations(&self, urn: &str) -> Result<Translations, Error> {
-        let q = format!("/instance/v2/multiLanguage?urn={}", encode(urn));
-        let body = self.get(&q, || format!("translations of {urn}")).await?;
+        let body = self.translations_bytes(urn).await?;
         let text = String::from_utf8(body).map_err(|e| Error::Json {
             what: "multiLanguage payload",
             reason: e.to_string(),

@@ -35,11 +35,13 @@
 //! | `names` | [`Names`], [`Member`]: `service.property` ↔ `siid.piid` |
 //! | `select` | model → URN rules ([`Rule`], [`ModelIndex`]) |
 //! | `lang` | [`Translations`], [`LangKey`] (multiLanguage payload) |
+//! | `check` | structural checks of a spec: [`Instance::problems`], [`Problem`], [`Severity`] |
 //! | `catalog` | [`TypeCatalog`], [`TypeDefinition`], [`TypeKind`] |
 //! | `client` | [`SpecClient`] over `mikit_core::http::Http` |
 //! | `error` | [`Error`] |
 
 pub mod catalog;
+pub mod check;
 pub mod client;
 pub mod error;
 pub mod instances;
@@ -51,6 +53,7 @@ pub mod urn;
 pub mod value;
 
 pub use catalog::{TypeCatalog, TypeDefinition, TypeKind};
+pub use check::{Problem, Severity};
 pub use client::SpecClient;
 pub use error::Error;
 pub use instances::{InstanceEntry, InstanceList, Status};

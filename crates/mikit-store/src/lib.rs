@@ -18,29 +18,39 @@
 //! | `lib.rs` | [`Store`]: opening, pragmas, migrations, accounts, content digest |
 //! | `band` | writing decoded band-data days ([`DayWrite`]), sync state, re-decoding from raw items |
 //! | `query` | reading back: day rows, streaming exports of minutes / sleep / activities |
+//! | `spec_cache` | the MIoT spec cache: instances lists with fetch time, specs by URN, documents, recent failures ([`Cached`], [`CatalogEntry`]) |
+//! | `manual_devices` | devices added by hand with `mikit device add` ([`ManualDevice`]) |
 //! | `error` | [`Error`] |
 //! | `migrations/*.sql` | the schema, one file per version, append-only |
 //!
-//! Every table is keyed by account, so one database holds many accounts. Per-minute series are
+//! Synced data is keyed by account, so one database holds many accounts (the hand-added devices
+//! of `mikit device add` and the spec cache are shared by all). Per-minute series are
 //! `WITHOUT ROWID` tables keyed by (account, UTC minute).
 
 mod band;
+mod cloud_devices;
 mod error;
+mod manual_devices;
 mod query;
+mod spec_cache;
 
 use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
 pub use band::{DayWrite, SyncState, WriteStats};
+pub use cloud_devices::CloudDevice;
 pub use error::Error;
+pub use manual_devices::ManualDevice;
 pub use query::{ActivityRow, DayRow, MinuteRow, SleepRow, TzSpans};
+pub use spec_cache::{Cached, CatalogEntry, Failure, SpecCacheCounts};
 
 /// The schema migrations, in order. Append only: a released migration is never edited.
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_spec_cache.sql"),
     include_str!("migrations/0003_cloud_devices.sql"),
+    include_str!("migrations/0004_manual_devices.sql"),
 ];
 
 /// An account's row id in this database.

@@ -127,6 +127,28 @@ impl TzSpans {
     }
 }
 
+/// Run `sql` with `params`, map each row with `map`, and hand it to `f`, streaming.
+fn stream<T, E, P, M, F>(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    params: P,
+    map: M,
+    mut f: F,
+) -> Result<(), E>
+where
+    E: From<Error>,
+    P: rusqlite::Params,
+    M: Fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    F: FnMut(&T) -> Result<(), E>,
+{
+    let mut stmt = conn.prepare(sql).map_err(Error::from)?;
+    let mut rows = stmt.query(params).map_err(Error::from)?;
+    while let Some(r) = rows.next().map_err(Error::from)? {
+        f(&map(r).map_err(Error::from)?)?;
+    }
+    Ok(())
+}
+
 fn date_bound(d: Option<Date>, default: &str) -> String {
     d.map_or_else(|| default.to_owned(), |d| d.to_string())
 }
@@ -145,62 +167,6 @@ impl Store {
             Ok::<(), Error>(())
         })?;
         Ok(out)
-    }
-
-    /// Stream day rows in date order.
-    pub fn for_each_day<E, F>(
-        &self,
-        account: AccountId,
-        from: Option<Date>,
-        to: Option<Date>,
-        mut f: F,
-    ) -> Result<(), E>
-    where
-        E: From<Error>,
-        F: FnMut(&DayRow) -> Result<(), E>,
-    {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT date, tz_offset, local_midnight, steps, distance_m, kcal, goal, sleep_start, sleep_end,
-                        deep_min, light_min, rem_min, awake_min, sleep_score, resting_hr, max_hr, minutes, issues
-                 FROM days WHERE account = ?1 AND date >= ?2 AND date <= ?3 ORDER BY date",
-            )
-            .map_err(Error::from)?;
-        let mut rows = stmt
-            .query(params![
-                account.0,
-                date_bound(from, "0000-00-00"),
-                date_bound(to, "9999-99-99")
-            ])
-            .map_err(Error::from)?;
-        while let Some(r) = rows.next().map_err(Error::from)? {
-            let row = (|| -> rusqlite::Result<DayRow> {
-                Ok(DayRow {
-                    date: r.get(0)?,
-                    tz_offset: r.get(1)?,
-                    local_midnight: r.get(2)?,
-                    steps: r.get(3)?,
-                    distance_m: r.get(4)?,
-                    kcal: r.get(5)?,
-                    goal: r.get(6)?,
-                    sleep_start: r.get(7)?,
-                    sleep_end: r.get(8)?,
-                    deep_min: r.get(9)?,
-                    light_min: r.get(10)?,
-                    rem_min: r.get(11)?,
-                    awake_min: r.get(12)?,
-                    sleep_score: r.get(13)?,
-                    resting_hr: r.get(14)?,
-                    max_hr: r.get(15)?,
-                    minutes: r.get(16)?,
-                    partial: r.get::<_, Option<String>>(17)?.is_some(),
-                })
-            })()
-            .map_err(Error::from)?;
-            f(&row)?;
-        }
-        Ok(())
     }
 
     /// The UTC instants covering the local days `from..=to` (either open): `[start, end)`.
@@ -237,6 +203,50 @@ impl Store {
         Ok(TzSpans { spans })
     }
 
+    /// Stream day rows in date order.
+    pub fn for_each_day<E, F>(
+        &self,
+        account: AccountId,
+        from: Option<Date>,
+        to: Option<Date>,
+        f: F,
+    ) -> Result<(), E>
+    where
+        E: From<Error>,
+        F: FnMut(&DayRow) -> Result<(), E>,
+    {
+        stream(
+            &self.conn,
+            "SELECT date, tz_offset, local_midnight, steps, distance_m, kcal, goal, sleep_start, sleep_end,
+                    deep_min, light_min, rem_min, awake_min, sleep_score, resting_hr, max_hr, minutes, issues
+             FROM days WHERE account = ?1 AND date >= ?2 AND date <= ?3 ORDER BY date",
+            params![account.0, date_bound(from, "0000-00-00"), date_bound(to, "9999-99-99")],
+            |r| {
+                Ok(DayRow {
+                    date: r.get(0)?,
+                    tz_offset: r.get(1)?,
+                    local_midnight: r.get(2)?,
+                    steps: r.get(3)?,
+                    distance_m: r.get(4)?,
+                    kcal: r.get(5)?,
+                    goal: r.get(6)?,
+                    sleep_start: r.get(7)?,
+                    sleep_end: r.get(8)?,
+                    deep_min: r.get(9)?,
+                    light_min: r.get(10)?,
+                    rem_min: r.get(11)?,
+                    awake_min: r.get(12)?,
+                    sleep_score: r.get(13)?,
+                    resting_hr: r.get(14)?,
+                    max_hr: r.get(15)?,
+                    minutes: r.get(16)?,
+                    partial: r.get::<_, Option<String>>(17)?.is_some(),
+                })
+            },
+            f,
+        )
+    }
+
     /// Stream minute rows with `start <= ts < end` in time order; with `heart_rate_only`, only
     /// minutes that have a heart rate.
     pub fn for_each_minute<E, F>(
@@ -244,7 +254,7 @@ impl Store {
         account: AccountId,
         (start, end): (i64, i64),
         heart_rate_only: bool,
-        mut f: F,
+        f: F,
     ) -> Result<(), E>
     where
         E: From<Error>,
@@ -257,12 +267,11 @@ impl Store {
             "SELECT ts, kind, intensity, steps, heart_rate FROM minutes
              WHERE account = ?1 AND ts >= ?2 AND ts < ?3 ORDER BY ts"
         };
-        let mut stmt = self.conn.prepare(sql).map_err(Error::from)?;
-        let mut rows = stmt
-            .query(params![account.0, start, end])
-            .map_err(Error::from)?;
-        while let Some(r) = rows.next().map_err(Error::from)? {
-            let row = (|| -> rusqlite::Result<MinuteRow> {
+        stream(
+            &self.conn,
+            sql,
+            params![account.0, start, end],
+            |r| {
                 Ok(MinuteRow {
                     ts: r.get(0)?,
                     kind: r.get(1)?,
@@ -270,11 +279,9 @@ impl Store {
                     steps: r.get(3)?,
                     heart_rate: r.get(4)?,
                 })
-            })()
-            .map_err(Error::from)?;
-            f(&row)?;
-        }
-        Ok(())
+            },
+            f,
+        )
     }
 
     /// Stream sleep stages of the days `from..=to` in time order.
@@ -283,28 +290,22 @@ impl Store {
         account: AccountId,
         from: Option<Date>,
         to: Option<Date>,
-        mut f: F,
+        f: F,
     ) -> Result<(), E>
     where
         E: From<Error>,
         F: FnMut(&SleepRow) -> Result<(), E>,
     {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT date, start, end, mode, kind, nap FROM sleep_stages
-                 WHERE account = ?1 AND date >= ?2 AND date <= ?3 ORDER BY start, nap",
-            )
-            .map_err(Error::from)?;
-        let mut rows = stmt
-            .query(params![
+        stream(
+            &self.conn,
+            "SELECT date, start, end, mode, kind, nap FROM sleep_stages
+             WHERE account = ?1 AND date >= ?2 AND date <= ?3 ORDER BY start, nap",
+            params![
                 account.0,
                 date_bound(from, "0000-00-00"),
                 date_bound(to, "9999-99-99")
-            ])
-            .map_err(Error::from)?;
-        while let Some(r) = rows.next().map_err(Error::from)? {
-            let row = (|| -> rusqlite::Result<SleepRow> {
+            ],
+            |r| {
                 Ok(SleepRow {
                     date: r.get(0)?,
                     start: r.get(1)?,
@@ -313,11 +314,9 @@ impl Store {
                     kind: r.get(4)?,
                     nap: r.get(5)?,
                 })
-            })()
-            .map_err(Error::from)?;
-            f(&row)?;
-        }
-        Ok(())
+            },
+            f,
+        )
     }
 
     /// Stream activity stages of the days `from..=to` in time order.
@@ -326,28 +325,22 @@ impl Store {
         account: AccountId,
         from: Option<Date>,
         to: Option<Date>,
-        mut f: F,
+        f: F,
     ) -> Result<(), E>
     where
         E: From<Error>,
         F: FnMut(&ActivityRow) -> Result<(), E>,
     {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT date, start, end, mode, steps, distance_m, kcal FROM activity_stages
-                 WHERE account = ?1 AND date >= ?2 AND date <= ?3 ORDER BY start",
-            )
-            .map_err(Error::from)?;
-        let mut rows = stmt
-            .query(params![
+        stream(
+            &self.conn,
+            "SELECT date, start, end, mode, steps, distance_m, kcal FROM activity_stages
+             WHERE account = ?1 AND date >= ?2 AND date <= ?3 ORDER BY start",
+            params![
                 account.0,
                 date_bound(from, "0000-00-00"),
                 date_bound(to, "9999-99-99")
-            ])
-            .map_err(Error::from)?;
-        while let Some(r) = rows.next().map_err(Error::from)? {
-            let row = (|| -> rusqlite::Result<ActivityRow> {
+            ],
+            |r| {
                 Ok(ActivityRow {
                     date: r.get(0)?,
                     start: r.get(1)?,
@@ -357,10 +350,8 @@ impl Store {
                     distance_m: r.get(5)?,
                     kcal: r.get(6)?,
                 })
-            })()
-            .map_err(Error::from)?;
-            f(&row)?;
-        }
-        Ok(())
+            },
+            f,
+        )
     }
 }

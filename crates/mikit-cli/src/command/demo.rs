@@ -7,8 +7,12 @@ use clap::Args;
 use jiff::ToSpan as _;
 use mikit_emulator::{Emulator, EmulatorConfig};
 use mikit_huami::{HuamiClient, LoginRequest};
+use mikit_micloud::{LoginFlow, LoginStep};
 
-use crate::{command::fit, context::Ctx};
+use crate::{
+    command::{cloud, device, fit},
+    context::Ctx,
+};
 
 /// Arguments of `mikit demo`.
 #[derive(Debug, Args)]
@@ -34,6 +38,9 @@ pub async fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
         "mikit.db-wal",
         "mikit.db-shm",
         "state/huami-session.json",
+        "state/xiaomi-session.json",
+        "state/device-via.json",
+        "state/miio-ids.json",
     ] {
         let _ = std::fs::remove_file(dir.join(stale));
     }
@@ -45,18 +52,15 @@ pub async fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
         }
     };
 
-    let emulator = Emulator::start(EmulatorConfig {
-        seed: cmd.seed,
-        days: cmd.days,
-        ..EmulatorConfig::default()
-    })
-    .await
-    .context("starting the embedded emulator")?;
+    let emulator = start_emulator(&cmd)
+        .await
+        .context("starting the embedded emulator")?;
     say(&format!(
-        "1. Started the emulator at {} ({} days of band history, seed {}).",
+        "1. Started the emulator at {} ({} days of band history, seed {}, {} devices).",
         emulator.endpoint(),
         cmd.days,
-        cmd.seed
+        cmd.seed,
+        DEMO_DEVICES
     ))?;
     let demo = ctx.redirected(&dir, emulator.endpoint())?;
 
@@ -108,6 +112,135 @@ pub async fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
         "Explore it: `mikit {flag} fit show --from {}`, `mikit {flag} fit export --what minutes --format csv -o minutes.csv`.",
         last.saturating_sub(30.days())
     ))?;
+    devices(&demo, &emulator).await?;
     emulator.shutdown().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Simulated devices in the demo's household.
+const DEMO_DEVICES: usize = 4;
+
+/// Start the emulator with [`DEMO_DEVICES`] devices, each on its own loopback address and the
+/// real miIO port, as on a real LAN: the cloud lists a device's IP only, so `mikit device`
+/// reaches it on port 54321. A few bases in 127.0.0.0/8 are tried in case another demo holds
+/// one; without any, the devices get ephemeral ports and the demo reaches them by the cloud.
+async fn start_emulator(cmd: &Cmd) -> Result<Emulator, mikit_emulator::Error> {
+    let config = |addr: std::net::IpAddr, port: u16| EmulatorConfig {
+        seed: cmd.seed,
+        days: cmd.days,
+        devices: DEMO_DEVICES,
+        device_addr: addr,
+        device_port: port,
+        ..EmulatorConfig::default()
+    };
+    let spread = std::process::id();
+    for attempt in 0..6u32 {
+        let n = spread.wrapping_add(attempt.wrapping_mul(7919));
+        // 127.64.0.1 ..= 127.127.249.1: away from the addresses tests use.
+        let addr = std::net::Ipv4Addr::new(127, 64 + (n % 64) as u8, ((n / 64) % 250) as u8, 1);
+        match Emulator::start(config(addr.into(), mikit_miio::PORT)).await {
+            Err(mikit_emulator::Error::Bind { .. }) => continue,
+            other => return other,
+        }
+    }
+    Emulator::start(config(std::net::Ipv4Addr::LOCALHOST.into(), 0)).await
+}
+
+/// The smart-home part: log in to the emulated Xiaomi account, list its devices, read two
+/// over the LAN and one through the cloud, set a property and read it back.
+async fn devices(demo: &Ctx, emulator: &Emulator) -> anyhow::Result<()> {
+    use device::profile::Target;
+    use device::transport::Via;
+    let say = |s: &str| {
+        if demo.out.json {
+            Ok(())
+        } else {
+            demo.out.line(s)
+        }
+    };
+    let info = emulator.info();
+    let account = &info["accounts"]["xiaomi"];
+    let (Some(user), Some(password)) = (account["user"].as_str(), account["password"].as_str())
+    else {
+        anyhow::bail!("the emulator did not report its Xiaomi account");
+    };
+    let mut flow = LoginFlow::new(demo.endpoints.clone())?;
+    let LoginStep::Done(session) = flow
+        .password(user, &password.to_owned().into())
+        .await
+        .context("logging in to the emulated Xiaomi account")?
+    else {
+        anyhow::bail!("the emulated Xiaomi account asked for more than a password");
+    };
+    crate::session::save(&cloud::session_path(demo), &session)?;
+    say("")?;
+    say(&format!(
+        "5. Logged in to the Xiaomi account {user}; its devices in every region (`mikit device list --refresh`):"
+    ))?;
+    device::list::run(demo, device::list::Cmd { refresh: true }).await?;
+
+    let names: Vec<String> = info["devices"]
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .filter_map(|d| d["name"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    let [_, light, plug, fan, ..] = names.as_slice() else {
+        anyhow::bail!("the emulator runs fewer devices than the demo shows");
+    };
+    let target = |dev: &str, via: Via| Target {
+        dev: dev.to_owned(),
+        via,
+        token: None,
+        model: None,
+    };
+    for (n, (dev, via, how)) in [
+        (light, Via::Auto, "over the LAN"),
+        (fan, Via::Auto, "over the LAN"),
+        (plug, Via::Cloud, "through the cloud"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        say("")?;
+        say(&format!(
+            "{}. The status of {dev:?} {how} (`mikit device status \"{dev}\"{}`):",
+            n + 6,
+            if via == Via::Cloud {
+                " --via cloud"
+            } else {
+                ""
+            }
+        ))?;
+        device::status::run(
+            demo,
+            device::status::Cmd {
+                target: target(dev, via),
+            },
+        )
+        .await?;
+    }
+    say("")?;
+    say(&format!(
+        "9. Set a property and read it back (`mikit device set \"{fan}\" fan.fan-level=3`, then `get`):"
+    ))?;
+    device::set::run(
+        demo,
+        device::set::Cmd {
+            target: target(fan, Via::Auto),
+            assignments: vec!["fan.fan-level=3".into()],
+        },
+    )
+    .await?;
+    device::get::run(
+        demo,
+        device::get::Cmd {
+            target: target(fan, Via::Auto),
+            props: vec!["fan.fan-level".into()],
+        },
+    )
+    .await?;
+    Ok(())
 }

@@ -42,6 +42,23 @@ pub struct Cmd {
     /// The sleep-day convention of the generated data.
     #[arg(long, value_enum, default_value = "wake-day")]
     pub sleep_anchor: Anchor,
+    /// Simulated Wi-Fi devices to start, each a spec-driven miIO device on UDP (listed with
+    /// its address and token in the JSON line). Use `mikit miio` to talk to them.
+    #[arg(long, default_value_t = 4, value_name = "N")]
+    pub devices: usize,
+    /// Address of the first simulated device.
+    #[arg(long, default_value = "127.0.0.1", value_name = "IP")]
+    pub device_addr: std::net::IpAddr,
+    /// UDP port of the simulated devices. 0 gives each device a free port on `--device-addr`.
+    /// `--device-port 54321 --device-addr 127.0.0.2` gives one real-looking device per
+    /// loopback address (127.0.0.2, 127.0.0.3, …), all on the real miIO port.
+    #[arg(long, default_value_t = 0, value_name = "PORT")]
+    pub device_port: u16,
+    /// Serve MIoT spec files from this directory in addition to the bundled ones:
+    /// `instances.json` replaces the instances list, `devices/*.json` (or `*.json`) named
+    /// after the URN with `:` replaced by `.` add specs, `multilang/*.json` add translations.
+    #[arg(long, value_name = "DIR")]
+    pub spec_dir: Option<std::path::PathBuf>,
 }
 
 /// Build the emulator config from the arguments.
@@ -53,6 +70,10 @@ pub fn config(cmd: &Cmd) -> EmulatorConfig {
         today: cmd.today,
         latency: Duration::from_millis(cmd.latency_ms),
         faults: cmd.faults.clone().unwrap_or_else(FaultSpec::none),
+        devices: cmd.devices,
+        device_addr: cmd.device_addr,
+        device_port: cmd.device_port,
+        spec_dir: cmd.spec_dir.clone(),
         ..EmulatorConfig::default()
     };
     cfg.huami.sleep_anchor = match cmd.sleep_anchor {

@@ -1,8 +1,12 @@
 //! One module per subcommand: `struct Cmd` (its arguments) and `fn run`.
 
+pub mod cloud;
 pub mod demo;
+pub mod device;
 pub mod emulator;
 pub mod fit;
+pub mod miio;
+pub mod spec;
 
 use std::process::ExitCode;
 
@@ -17,6 +21,8 @@ pub mod code {
     pub const AUTH: u8 = 3;
     /// The service could not be reached or kept failing.
     pub const NETWORK: u8 = 4;
+    /// A device answered with an error (miIO RPC error or a failed MIoT item).
+    pub const DEVICE: u8 = 5;
     /// Interrupted by Ctrl-C (work done so far is kept).
     pub const INTERRUPTED: u8 = 130;
 }
@@ -34,12 +40,33 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             FitCommand::Show(cmd) => fit::show::run(&ctx, cmd),
             FitCommand::Export(cmd) => fit::export::run(&ctx, cmd),
         },
+        Command::Miio(cmd) => miio::run(&ctx, cmd).await,
+        Command::Spec(cmd) => spec::run(&ctx, cmd).await,
+        Command::Cloud(cmd) => cloud::run(&ctx, cmd).await,
+        Command::Device(cmd) => device::run(&ctx, cmd).await,
     }
 }
 
 /// The exit code for an error: authentication problems and network problems get their own.
 pub fn exit_code(err: &anyhow::Error) -> u8 {
     use mikit_huami::Error as H;
+    for cause in err.chain() {
+        if let Some(code) = cause
+            .downcast_ref::<mikit_micloud::Error>()
+            .and_then(cloud::exit_code)
+        {
+            return code;
+        }
+    }
+    if let Some(code) = miio::exit_code(err) {
+        return code;
+    }
+    if let Some(code) = device::exit_code(err) {
+        return code;
+    }
+    if let Some(code) = spec::exit_code(err) {
+        return code;
+    }
     for cause in err.chain() {
         if let Some(h) = cause.downcast_ref::<H>() {
             return match h {

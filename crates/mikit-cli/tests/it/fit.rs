@@ -289,4 +289,73 @@ async fn demo_runs_end_to_end() {
         out.contains("Synced") && out.contains("mikit.db") && out.contains("steps"),
         "{out}"
     );
+    // The smart-home part: the account's devices, two read over the LAN and one through the
+    // cloud, a property set and read back.
+    assert!(
+        out.contains("Living room purifier") && out.contains("SPEC"),
+        "{out}"
+    );
+    assert_eq!(out.matches(", via lan):").count(), 2, "{out}");
+    assert_eq!(out.matches(", via cloud):").count(), 1, "{out}");
+    assert!(
+        out.contains("fan.fan-level = 3: ok\nfan.fan-level = 3\n"),
+        "{out}"
+    );
+}
+
+/// Every documented refusal of the token exchange reads differently and exits with code 3
+/// (reference huami-cloud.md §3.4 error table; the emulator's special accounts).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_login_refusal_has_its_own_message() {
+    let emu = emulator(5, |_| {}).await;
+    let dir = TempDir::new("refusals");
+    let info = emu.info();
+    for (account, expected) in [
+        ("huami_wrong_region", "0113"),
+        ("huami_disabled", "disabled (error 0115)"),
+        (
+            "huami_unregistered",
+            "not registered with Huami/Zepp (error 0117)",
+        ),
+        ("huami_frozen", "frozen (error 0121)"),
+    ] {
+        let a = &info["accounts"][account];
+        let mut c = mikit(dir.path(), emu.endpoint());
+        c.args([
+            "fit",
+            "login",
+            "--email",
+            a["email"].as_str().unwrap(),
+            "--password-stdin",
+        ]);
+        let o = run(c, Some(format!("{}\n", a["password"].as_str().unwrap()))).await;
+        assert_eq!(o.status.code(), Some(3), "{account}: {}", text(&o));
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains(expected),
+            "{account}: {}",
+            text(&o)
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rate_limited_login_says_to_wait() {
+    let emu = emulator(5, |c| c.huami.login_rate_limit = Some(1)).await;
+    let dir = TempDir::new("ratelimit");
+    login(dir.path(), &emu).await;
+    let (email, password) = huami_account(&emu);
+    for v1 in [false, true] {
+        let mut c = mikit(dir.path(), emu.endpoint());
+        c.args(["fit", "login", "--email", &email, "--password-stdin"]);
+        if v1 {
+            c.arg("--v1");
+        }
+        let o = run(c, Some(format!("{password}\n"))).await;
+        assert_eq!(o.status.code(), Some(4), "{}", text(&o));
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains("rate-limiting"),
+            "{}",
+            text(&o)
+        );
+    }
 }

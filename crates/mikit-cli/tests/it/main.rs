@@ -3,5 +3,9 @@
 //! Each test starts its own emulator in-process (real sockets, the real Huami protocol as the
 //! reference documents it) and runs the real binary with `--endpoint` pointing at it.
 
+mod cloud;
+mod device;
 mod fit;
 mod harness;
+mod miio;
+mod spec;

@@ -6,6 +6,8 @@ mod events;
 mod faults;
 mod framework;
 mod login;
+mod micloud;
+mod miot_spec;
 mod tokens;
 mod workouts;
 

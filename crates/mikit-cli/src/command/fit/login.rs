@@ -1,11 +1,9 @@
 //! `mikit fit login`
 
-use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
 
-use anyhow::{Context as _, bail};
+use anyhow::Context as _;
 use clap::Args;
-use mikit_core::Secret;
 use mikit_huami::{LoginMethod, LoginRequest, Session};
 
 use crate::context::Ctx;
@@ -40,9 +38,12 @@ pub struct Cmd {
 pub async fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
     let email = match cmd.email.clone().or_else(|| ctx.config.huami.email.clone()) {
         Some(e) => e,
-        None => prompt_line("Huami account e-mail: ")?,
+        None => crate::prompt::line(
+            "Huami account e-mail: ",
+            "no e-mail given: pass --email or set huami.email in the config file",
+        )?,
     };
-    let password = read_password(
+    let password = crate::prompt::password(
         cmd.password_stdin,
         "MIKIT_HUAMI_PASSWORD",
         &format!("Password for {email}: "),
@@ -95,49 +96,4 @@ pub async fn login_and_save(ctx: &Ctx, req: &LoginRequest) -> anyhow::Result<Ses
     let mut store = ctx.open_store()?;
     store.upsert_account("huami", &session.user_id, Some(&session.email))?;
     Ok(session)
-}
-
-/// The password from stdin, the environment, or a no-echo prompt, in that order.
-pub fn read_password(from_stdin: bool, env: &str, prompt: &str) -> anyhow::Result<Secret> {
-    if from_stdin {
-        let mut line = String::new();
-        std::io::stdin()
-            .lock()
-            .read_line(&mut line)
-            .context("reading the password from standard input")?;
-        let pw = line.trim_end_matches(['\r', '\n']).to_owned();
-        if pw.is_empty() {
-            bail!("standard input had no password on its first line");
-        }
-        return Ok(Secret::new(pw));
-    }
-    if let Ok(pw) = std::env::var(env)
-        && !pw.is_empty()
-    {
-        return Ok(Secret::new(pw));
-    }
-    if !std::io::stdin().is_terminal() {
-        bail!(
-            "no password given: pass --password-stdin, set {env}, or run in a terminal to be asked"
-        );
-    }
-    let pw = rpassword::prompt_password(prompt).context("reading the password")?;
-    Ok(Secret::new(pw))
-}
-
-fn prompt_line(prompt: &str) -> anyhow::Result<String> {
-    use std::io::Write;
-    if !std::io::stdin().is_terminal() {
-        bail!("no e-mail given: pass --email or set huami.email in the config file");
-    }
-    let mut err = std::io::stderr().lock();
-    write!(err, "{prompt}")?;
-    err.flush()?;
-    let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line)?;
-    let line = line.trim().to_owned();
-    if line.is_empty() {
-        bail!("no e-mail given");
-    }
-    Ok(line)
 }

@@ -28,6 +28,11 @@ pub async fn run(ctx: &Ctx, _cmd: Cmd) -> anyhow::Result<ExitCode> {
         ));
     }
     crate::session::remove(&path)?;
+    if ctx.out.json {
+        ctx.out
+            .json_line(&serde_json::json!({"logged_out": true, "email": session.email}))?;
+        return Ok(ExitCode::SUCCESS);
+    }
     ctx.out.line(&format!(
         "Logged out {}; the session file is deleted. Your synced data stays in the database.",
         session.email

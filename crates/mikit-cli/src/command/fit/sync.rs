@@ -109,7 +109,11 @@ pub async fn sync_account(
     let ranges = sync::chunks(from, to, i32::from(cmd.chunk_days));
     let total_days = u64::try_from((to - from).get_days() + 1).unwrap_or(0);
     tracing::info!(%from, %to, requests = ranges.len(), "syncing band data");
-    let bar = progress_bar(ctx, total_days);
+    let bar = crate::output::progress_bar(
+        &ctx.out,
+        total_days,
+        "{spinner} syncing [{bar:30}] {pos}/{len} days  {elapsed} (eta {eta})",
+    );
     let pb = bar.clone();
     let (outcome, _store) = sync::run(
         Arc::clone(client),
@@ -134,19 +138,6 @@ pub async fn sync_account(
         elapsed: started.elapsed(),
         database,
     })
-}
-
-fn progress_bar(ctx: &Ctx, days: u64) -> indicatif::ProgressBar {
-    if ctx.out.quiet || ctx.out.json || !crate::output::stderr_is_terminal() {
-        return indicatif::ProgressBar::hidden();
-    }
-    let bar = indicatif::ProgressBar::new(days);
-    if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{spinner} syncing [{bar:30}] {pos}/{len} days  {elapsed} (eta {eta})",
-    ) {
-        bar.set_style(style.progress_chars("=> "));
-    }
-    bar
 }
 
 /// Print the one summary line (or JSON object) of a sync.

@@ -1,0 +1,165 @@
+//! `mikit device list`: the devices of the cloud list and those added by hand.
+
+use std::collections::HashSet;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::Args;
+use mikit_micloud::Region;
+use mikit_store::{CloudDevice, Store};
+use serde_json::json;
+
+use super::registry::{self, Device};
+use crate::command::cloud::{self, with_renewal};
+use crate::context::Ctx;
+
+/// Arguments of `mikit device list`.
+#[derive(Debug, Args)]
+pub struct Cmd {
+    /// First ask the Mi Home cloud for the devices of your account in every region (what
+    /// `mikit cloud devices` does) and store the new list.
+    #[arg(long)]
+    pub refresh: bool,
+}
+
+/// The spec status of a device: `cached`, `not cached` or `unknown model`.
+fn spec_status(
+    store: &Store,
+    device: &Device,
+    list_key: Option<&str>,
+    cached: &HashSet<String>,
+) -> anyhow::Result<&'static str> {
+    let urn = match (&device.urn, &device.model, list_key) {
+        (Some(urn), _, _) => urn.clone(),
+        (None, Some(model), Some(key)) => {
+            match store.spec_entries_for_model(key, model)?.select(model) {
+                Ok(entry) => entry.type_.clone(),
+                Err(_) => return Ok("unknown model"),
+            }
+        }
+        // The instances list is not cached: the model cannot be checked offline.
+        (None, Some(_), None) => return Ok("not cached"),
+        (None, None, _) => return Ok("unknown model"),
+    };
+    Ok(if cached.contains(&urn) {
+        "cached"
+    } else {
+        "not cached"
+    })
+}
+
+/// List the devices of the account in every region again and store them.
+pub async fn refresh(ctx: &Ctx) -> anyhow::Result<usize> {
+    let regions = cloud::DEFAULT_REGIONS.to_vec();
+    let mut api = cloud::client(ctx)?;
+    let (devices, mut failed) = with_renewal!(ctx, api, api.devices_in(&regions).await)
+        .context("listing the devices of the Xiaomi account")?;
+    if failed.len() == regions.len() {
+        // Not one region answered: that is an error, not an empty list.
+        if let Some((region, e)) = failed.pop() {
+            return Err(anyhow::Error::new(e).context(format!(
+                "listing the devices of the Xiaomi account (region {region} and every other region failed)"
+            )));
+        }
+    }
+    for (region, e) in &failed {
+        crate::output::stderr_line(&format!(
+            "warning: region {region} could not be listed: {e}"
+        ));
+    }
+    let listed: Vec<Region> = regions
+        .into_iter()
+        .filter(|r| !failed.iter().any(|(f, _)| f == r))
+        .collect();
+    let with_devices: Vec<Region> = listed
+        .iter()
+        .copied()
+        .filter(|r| devices.iter().any(|d| d.region == *r))
+        .collect();
+    let rooms = cloud::devices::rooms(&api, &with_devices).await;
+    let now = jiff::Timestamp::now().as_second();
+    let rows: Vec<CloudDevice> = devices
+        .iter()
+        .map(|d| cloud::devices::to_row(d, &rooms, now))
+        .collect();
+    let user_id = api.session().user_id.expose().clone();
+    let mut store = ctx.open_store()?;
+    let account = store.upsert_account("xiaomi", &user_id, None)?;
+    let names: Vec<&str> = listed.iter().map(|r| r.as_str()).collect();
+    store.replace_cloud_devices(account, &names, &rows)?;
+    Ok(rows.len())
+}
+
+/// Run `mikit device list`.
+pub async fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
+    if cmd.refresh {
+        refresh(ctx).await?;
+    }
+    let store = ctx.open_store()?;
+    let devices = registry::known(&store)?;
+    let mut list_key = None;
+    for key in ["all", "released"] {
+        if store.spec_list_fetched_at(key)?.is_some() {
+            list_key = Some(key);
+            break;
+        }
+    }
+    let cached = store.cached_spec_urns(0)?;
+    let mut rows = Vec::with_capacity(devices.len());
+    for d in &devices {
+        rows.push((d, spec_status(&store, d, list_key, &cached)?));
+    }
+    if ctx.out.json {
+        let list: Vec<serde_json::Value> = rows
+            .iter()
+            .map(|(d, spec)| {
+                json!({
+                    "name": d.name, "model": d.model, "did": d.did,
+                    "ip": d.addr.map(|a| a.ip().to_string()), "port": d.addr.map(|a| a.port()),
+                    "online": d.online, "source": d.origin.as_str(), "region": d.region,
+                    "spec": spec,
+                })
+            })
+            .collect();
+        ctx.out.json_line(&json!(list))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if rows.is_empty() {
+        ctx.out.line(
+            "No devices yet: `mikit cloud login` then `mikit device list --refresh` lists those of your Xiaomi account; `mikit device add` adds one by hand.",
+        )?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let table: Vec<Vec<String>> = rows
+        .iter()
+        .map(|(d, spec)| {
+            vec![
+                d.name.clone(),
+                d.model.clone().unwrap_or_else(|| "?".into()),
+                d.did.clone().unwrap_or_else(|| "-".into()),
+                d.addr.map_or_else(
+                    || "-".into(),
+                    |a| {
+                        if a.port() == mikit_miio::PORT {
+                            a.ip().to_string()
+                        } else {
+                            a.to_string()
+                        }
+                    },
+                ),
+                match d.online {
+                    Some(true) => "yes".into(),
+                    Some(false) => "no".into(),
+                    None => "?".into(),
+                },
+                d.origin.as_str().to_owned(),
+                (*spec).to_owned(),
+            ]
+        })
+        .collect();
+    ctx.out.table(
+        &["NAME", "MODEL", "DID", "IP", "ONLINE", "SOURCE", "SPEC"],
+        &table,
+    )?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,176 @@
+//! Property values and item codes as a person reads them:
+//! `service.property = value unit (description)`, or the code and what it means.
+
+use std::collections::HashMap;
+
+use serde_json::{Value, json};
+
+use super::profile::Profile;
+use super::transport::Item;
+use crate::command::miio::miot_code_meaning;
+use crate::context::Ctx;
+
+/// What a code means: the cloud's `-70xxxyzzz` grammar, else the LAN's MIoT item codes
+/// (reference miot-spec.md §9).
+pub fn meaning(code: i64) -> String {
+    match mikit_micloud::miot::CloudCode::decode(code) {
+        Some(c) => c.reason.describe().to_owned(),
+        None => miot_code_meaning(code).to_owned(),
+    }
+}
+
+/// True for the success codes 0 and 1 (1: accepted, not finished yet).
+pub fn is_ok(code: i64) -> bool {
+    code == 0 || code == 1
+}
+
+/// One property as read (or written).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reading {
+    /// `service.property`.
+    pub name: String,
+    /// Service id.
+    pub siid: u32,
+    /// Property id.
+    pub piid: u32,
+    /// The item code; `None` when the device left the item out of its answer.
+    pub code: Option<i64>,
+    /// The value (reads), or the value sent (writes).
+    pub value: Option<Value>,
+}
+
+impl Reading {
+    /// True when the item succeeded.
+    pub fn ok(&self) -> bool {
+        self.code.is_some_and(is_ok)
+    }
+
+    /// `22.5 °C`, `1 (Sleep)`, `true`: the value with its unit and value-list description.
+    pub fn value_text(&self, profile: &Profile) -> Option<String> {
+        let value = self.value.as_ref()?;
+        let Some(p) = profile.spec.property(self.siid, self.piid) else {
+            return Some(plain(value));
+        };
+        let d = p.decode(value);
+        let mut text = plain(&d.value);
+        match d.unit.as_deref() {
+            Some("%") => text.push('%'),
+            Some(u) => {
+                text.push(' ');
+                text.push_str(u);
+            }
+            None => {}
+        }
+        if let Some(label) = d.label
+            && label != text
+        {
+            text.push_str(&format!(" ({label})"));
+        }
+        Some(text)
+    }
+
+    /// `-4001 (property not readable)`, or why there is no value.
+    pub fn error_text(&self) -> Option<String> {
+        match self.code {
+            Some(c) if is_ok(c) => None,
+            Some(c) => Some(format!("error {c} ({})", meaning(c))),
+            None => Some("no answer for this item".into()),
+        }
+    }
+
+    /// The reading as JSON.
+    pub fn to_json(&self, profile: &Profile) -> Value {
+        let mut v = json!({
+            "name": self.name,
+            "siid": self.siid,
+            "piid": self.piid,
+            "code": self.code,
+        });
+        if let Some(value) = &self.value {
+            v["value"] = value.clone();
+            if let Some(p) = profile.spec.property(self.siid, self.piid) {
+                let d = p.decode(value);
+                v["value"] = d.value;
+                if let Some(u) = d.unit {
+                    v["unit"] = json!(u);
+                }
+                if let Some(l) = d.label {
+                    v["description"] = json!(l);
+                }
+            }
+        }
+        if let Some(c) = self.code.filter(|c| !is_ok(*c)) {
+            v["error"] = json!(meaning(c));
+        }
+        v
+    }
+}
+
+/// A string value unquoted (an empty one as `""`), anything else as JSON.
+fn plain(v: &Value) -> String {
+    match v {
+        Value::String(s) if s.is_empty() => "\"\"".into(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Pair the requested properties with the device's answer (which may come in another order
+/// or leave items out).
+pub fn readings(profile: &Profile, requested: &[(u32, u32)], items: &[Item]) -> Vec<Reading> {
+    let by_id: HashMap<(u32, u32), &Item> = items.iter().map(|i| ((i.siid, i.piid), i)).collect();
+    requested
+        .iter()
+        .map(|&(siid, piid)| {
+            let item = by_id.get(&(siid, piid));
+            Reading {
+                name: profile.property_name(siid, piid),
+                siid,
+                piid,
+                code: item.map(|i| i.code),
+                value: item.and_then(|i| i.value.clone()),
+            }
+        })
+        .collect()
+}
+
+/// Print readings as aligned `name = value` lines (errors as `name: error …`).
+pub fn print_lines(ctx: &Ctx, profile: &Profile, readings: &[Reading]) -> std::io::Result<()> {
+    let width = readings
+        .iter()
+        .map(|r| r.name.chars().count())
+        .max()
+        .unwrap_or(0);
+    for r in readings {
+        let line = match (r.error_text(), r.value_text(profile)) {
+            (Some(e), _) => format!("{:<width$}   {e}", r.name),
+            (None, Some(v)) => format!("{:<width$} = {v}", r.name),
+            (None, None) => format!("{:<width$}   ok", r.name),
+        };
+        ctx.out.line(&line)?;
+    }
+    Ok(())
+}
+
+/// The `device` part of a JSON answer.
+pub fn device_json(device: &super::registry::Device, via: &str) -> Value {
+    json!({
+        "name": device.name,
+        "did": device.did,
+        "model": device.model,
+        "via": via,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_have_meanings() {
+        assert_eq!(meaning(-704_042_011), "device offline");
+        assert_eq!(meaning(-4002), "property not writable");
+        assert_eq!(meaning(-704_220_043), "value error");
+        assert!(is_ok(0) && is_ok(1) && !is_ok(-4001));
+    }
+}

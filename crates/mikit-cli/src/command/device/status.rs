@@ -1,0 +1,60 @@
+//! `mikit device status DEV`: every readable property of the device's spec.
+
+use std::process::ExitCode;
+
+use clap::Args;
+use serde_json::json;
+
+use super::ItemsFailed;
+use super::profile::{Target, prepare};
+use super::reading::{self, device_json};
+use crate::context::Ctx;
+
+/// Arguments of `mikit device status`.
+#[derive(Debug, Args)]
+pub struct Cmd {
+    #[command(flatten)]
+    pub target: Target,
+}
+
+/// Run `mikit device status`.
+pub async fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
+    let mut prepared = prepare(ctx, &cmd.target).await?;
+    let props = prepared.profile.readable();
+    if props.is_empty() {
+        anyhow::bail!(
+            "the spec {} of {:?} has no readable property",
+            prepared.profile.urn,
+            prepared.device.name
+        );
+    }
+    let mut link = prepared.link(ctx, &cmd.target).await?;
+    let items = link.get(ctx, &props).await;
+    link.finish(ctx);
+    let readings = reading::readings(&prepared.profile, &props, &items?);
+    let (profile, device) = (&prepared.profile, &prepared.device);
+    if ctx.out.json {
+        ctx.out.json_line(&json!({
+            "device": device_json(device, link.kind()),
+            "properties": readings.iter().map(|r| r.to_json(profile)).collect::<Vec<_>>(),
+        }))?;
+    } else {
+        ctx.out.line(&format!(
+            "{} ({}, via {}):",
+            device.name,
+            device.model.as_deref().unwrap_or("?"),
+            link.kind()
+        ))?;
+        reading::print_lines(ctx, profile, &readings)?;
+    }
+    // Some properties failing is a normal status (a sensor not fitted); none answering is not.
+    let failed = readings.iter().filter(|r| !r.ok()).count();
+    if failed == readings.len() {
+        return Err(ItemsFailed {
+            failed,
+            total: readings.len(),
+        }
+        .into());
+    }
+    Ok(ExitCode::SUCCESS)
+}
