@@ -451,7 +451,11 @@ mod tests {
         let d = device();
         assert_eq!(d.value(1, 9), Some(json!("")), "string → \"\"");
         // A device knows who it is: its device-information strings are filled in.
-        assert_eq!(d.value(1, 1), Some(json!("test")), "manufacturer = the model's vendor");
+        assert_eq!(
+            d.value(1, 1),
+            Some(json!("test")),
+            "manufacturer = the model's vendor"
+        );
         assert_eq!(d.value(2, 1), Some(json!(false)), "bool → false");
         assert_eq!(d.value(2, 2), Some(json!(1)), "value-list[0]");
         assert_eq!(d.value(2, 3), Some(json!(10)), "range min");
