@@ -185,13 +185,7 @@ pub fn render(
             let rows: Vec<Vec<String>> = props
                 .iter()
                 .map(|p| {
-                    let full = names
-                        .name_of(Member::Property, s.iid, p.iid)
-                        .unwrap_or_default();
-                    let short = full
-                        .rsplit_once('.')
-                        .map_or(full.as_str(), |(_, m)| m)
-                        .to_owned();
+                    let short = member_name(&names, Member::Property, s.iid, p.iid);
                     let values = describe_values(p, |i, own| {
                         let key =
                             LangKey::ValueList(s.iid, p.iid, u32::try_from(i).unwrap_or(u32::MAX));
@@ -215,13 +209,7 @@ pub fn render(
             let rows: Vec<Vec<String>> = actions
                 .iter()
                 .map(|a| {
-                    let full = names
-                        .name_of(Member::Action, s.iid, a.iid)
-                        .unwrap_or_default();
-                    let short = full
-                        .rsplit_once('.')
-                        .map_or(full.as_str(), |(_, m)| m)
-                        .to_owned();
+                    let short = member_name(&names, Member::Action, s.iid, a.iid);
                     vec![
                         format!("{}.{}", s.iid, a.iid),
                         short,
@@ -239,13 +227,7 @@ pub fn render(
             let rows: Vec<Vec<String>> = events
                 .iter()
                 .map(|e| {
-                    let full = names
-                        .name_of(Member::Event, s.iid, e.iid)
-                        .unwrap_or_default();
-                    let short = full
-                        .rsplit_once('.')
-                        .map_or(full.as_str(), |(_, m)| m)
-                        .to_owned();
+                    let short = member_name(&names, Member::Event, s.iid, e.iid);
                     vec![
                         format!("{}.{}", s.iid, e.iid),
                         short,
@@ -261,6 +243,14 @@ pub fn render(
         }
     }
     out
+}
+
+/// The member part of a `service.member` name (`on` for `switch.on`); empty if unnamed.
+fn member_name(names: &Names, member: Member, siid: u32, iid: u32) -> String {
+    let full = names.name_of(member, siid, iid).unwrap_or_default();
+    full.rsplit_once('.')
+        .map_or(full.as_str(), |(_, m)| m)
+        .to_owned()
 }
 
 #[cfg(test)]
