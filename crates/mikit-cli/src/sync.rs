@@ -29,10 +29,6 @@ pub struct Outcome {
     pub requests: u64,
     /// Items the decoder rejected entirely (date, reason).
     pub rejected: Vec<(String, String)>,
-    /// First and last day received.
-    pub first: Option<Date>,
-    /// Last day received.
-    pub last: Option<Date>,
     /// True when Ctrl-C stopped the sync early.
     pub interrupted: bool,
 }
@@ -164,10 +160,6 @@ pub async fn run(
                 Some(Err(e)) => { fetch_error = Some(e); break; }
                 Some(Ok(chunk)) => {
                     outcome.requests += 1;
-                    for (_, d) in &chunk.days {
-                        outcome.first = Some(outcome.first.map_or(d.date, |f| f.min(d.date)));
-                        outcome.last = Some(outcome.last.map_or(d.date, |l| l.max(d.date)));
-                    }
                     if tx.send(chunk).await.is_err() { break; } // the writer stopped on an error
                 }
             }

@@ -17,13 +17,6 @@ pub enum Error {
         attempts: u32,
         reason: String,
     },
-    /// The server kept answering 429 or 5xx until the retries ran out.
-    #[error("{url} answered HTTP {status} after {attempts} attempt(s)")]
-    Status {
-        url: String,
-        status: u16,
-        attempts: u32,
-    },
     /// The HTTP client could not be built.
     #[error("could not build the HTTP client: {0}")]
     Client(String),

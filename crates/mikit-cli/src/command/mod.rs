@@ -87,8 +87,7 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
         if cause.downcast_ref::<NotLoggedIn>().is_some() {
             return code::AUTH;
         }
-        if let Some(mikit_core::Error::Transport { .. } | mikit_core::Error::Status { .. }) =
-            cause.downcast_ref::<mikit_core::Error>()
+        if let Some(mikit_core::Error::Transport { .. }) = cause.downcast_ref::<mikit_core::Error>()
         {
             return code::NETWORK;
         }

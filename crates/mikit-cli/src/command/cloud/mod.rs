@@ -141,9 +141,7 @@ pub fn exit_code(e: &CloudError) -> Option<u8> {
         | CloudError::Sts { .. }
         | CloudError::AuthExpired { .. }
         | CloudError::InvalidSignature { .. } => code::AUTH,
-        CloudError::Core(
-            mikit_core::Error::Transport { .. } | mikit_core::Error::Status { .. },
-        ) => code::NETWORK,
+        CloudError::Core(mikit_core::Error::Transport { .. }) => code::NETWORK,
         CloudError::HttpStatus { status, .. } if *status >= 500 => code::NETWORK,
         CloudError::Miot { .. } => code::DEVICE,
         _ => return None,
