@@ -4,12 +4,15 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-/// mikit gives you back your own Xiaomi-ecosystem data and devices: your Mi Band / Amazfit history
-/// from the Huami (Mi Fit, Zepp Life, Zepp) cloud in a local database you own, exported to the
-/// formats other tools read.
+/// mikit gives you back your own Xiaomi-ecosystem data and devices. Fitness: your Mi Band /
+/// Amazfit history from the Huami (Mi Fit, Zepp Life, Zepp) cloud in a local database you own,
+/// exported to the formats other tools read. Smart home: your Mi Home devices read and controlled
+/// by name, directly on the LAN with their token (miIO) or through the Mi Home cloud, with names,
+/// units and value descriptions from each model's MIoT specification.
 ///
-/// Start with `mikit demo` to see the whole pipeline against the built-in emulator, then
-/// `mikit fit login` and `mikit fit sync` with your own account.
+/// Start with `mikit demo` to see the whole pipeline against the built-in emulator. Then, with your
+/// own accounts: `mikit fit login` and `mikit fit sync` for your fitness history; `mikit cloud
+/// login`, `mikit device list` and `mikit device status NAME` for your devices.
 #[derive(Debug, Parser)]
 #[command(
     name = "mikit",
