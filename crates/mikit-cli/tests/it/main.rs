@@ -5,6 +5,7 @@
 
 mod cloud;
 mod device;
+mod export;
 mod fit;
 mod harness;
 mod miio;
