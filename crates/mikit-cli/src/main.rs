@@ -7,11 +7,11 @@
 //! |---|---|
 //! | `cli` | the clap argument definitions (global flags, the command tree) |
 //! | `context` | config file + flags + environment resolved once: paths, endpoint map, HTTP client, store |
-//! | `output` | the one printer: tables on a terminal, `--json`, broken pipes, progress bars |
+//! | `output` | the one printer: tables on a terminal, `--json`, broken pipes, progress bars; escapes control characters in all text output |
 //! | `prompt` | asking for passwords (never echoed, never from argv) and lines |
 //! | `command/*` | one module per subcommand: `struct Cmd` (its arguments) and `fn run` |
 //! | `sync` | the band-data sync engine (chunked, bounded concurrency, in-order commits) |
-//! | `export` | streaming CSV / JSON-lines writers |
+//! | `export` | streaming CSV / JSON-lines writers and the `-o` target (complete-or-nothing files, devices, FIFOs, stdout) |
 
 mod cli;
 mod command;

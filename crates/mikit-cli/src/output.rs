@@ -1,6 +1,62 @@
 //! The one printer: tables on a terminal, JSON with `--json`, and error reporting.
+//!
+//! Every human-readable path here ([`Printer::line`], [`Printer::table`], [`stderr_line`],
+//! [`error_line`], [`report_error`]) passes its text through [`escape`], so a string that came
+//! from a server, a device, a file or the user can never drive the terminal (change its title,
+//! clear the screen, reorder text). Call sites need not remember it. `--json` output
+//! ([`Printer::json_line`]) is left to serde, which escapes control characters itself.
 
-use std::io::{IsTerminal, Write};
+use std::{
+    borrow::Cow,
+    io::{IsTerminal, Write},
+};
+
+/// Make `s` safe to show on a terminal: C0 control characters (ESC included), DEL, the C1
+/// controls U+0080–U+009F and the Unicode bidirectional controls become visible escapes:
+/// `\n`, `\r`, `\t`, else `\uXXXX` (`\u001b`, `\u202e`). Everything else, including
+/// non-ASCII text, is unchanged, and a string with nothing to escape is not copied.
+///
+/// The escapes are spelled as in JSON, so escaping a line of JSON text keeps it valid JSON
+/// with the same meaning (a raw U+202E inside a JSON string becomes the JSON escape of it).
+pub fn escape(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(needs_escape) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if needs_escape(c) => {
+                use std::fmt::Write as _;
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Control characters and the characters that reorder text (Unicode bidi controls: ALM,
+/// LRM/RLM, the embeddings and overrides U+202A–U+202E, the isolates U+2066–U+2069; the
+/// "Trojan Source" set, CVE-2021-42574).
+fn needs_escape(c: char) -> bool {
+    c.is_control() // C0, DEL and C1 (U+0000–U+001F, U+007F–U+009F)
+        || matches!(
+            c,
+            '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+        )
+}
+
+/// [`escape`] each line of a multi-line text, keeping its line breaks.
+fn escape_lines(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(|c| c != '\n' && needs_escape(c)) {
+        return Cow::Borrowed(text);
+    }
+    let lines: Vec<Cow<'_, str>> = text.split('\n').map(escape).collect();
+    Cow::Owned(lines.join("\n"))
+}
 
 /// Writes command results to stdout.
 #[derive(Debug, Clone, Copy)]
@@ -26,13 +82,19 @@ impl Printer {
             return Ok(());
         }
         let mut out = std::io::stdout().lock();
-        writeln!(out, "{text}")
+        writeln!(out, "{}", escape_lines(text))
     }
 
     /// Print a table with right-aligned numeric-looking columns.
+    /// Every cell is shown through [`escape`] (a cell is one line: a line break shows as `\n`).
     pub fn table(&self, headers: &[&str], rows: &[Vec<String>]) -> std::io::Result<()> {
+        let headers: Vec<Cow<'_, str>> = headers.iter().map(|h| escape(h)).collect();
+        let rows: Vec<Vec<Cow<'_, str>>> = rows
+            .iter()
+            .map(|r| r.iter().map(|c| escape(c)).collect())
+            .collect();
         let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
-        for r in rows {
+        for r in &rows {
             for (i, c) in r.iter().enumerate() {
                 if let Some(w) = widths.get_mut(i) {
                     *w = (*w).max(c.chars().count());
@@ -60,9 +122,9 @@ impl Printer {
             }
             line.trim_end().to_owned()
         };
-        writeln!(out, "{}", fmt_row(&mut headers.iter().copied()))?;
-        for r in rows {
-            writeln!(out, "{}", fmt_row(&mut r.iter().map(String::as_str)))?;
+        writeln!(out, "{}", fmt_row(&mut headers.iter().map(|h| &**h)))?;
+        for r in &rows {
+            writeln!(out, "{}", fmt_row(&mut r.iter().map(|c| &**c)))?;
         }
         out.flush()
     }
@@ -75,15 +137,16 @@ pub fn stderr_is_terminal() -> bool {
 
 /// Print one error line to stderr.
 pub fn error_line(text: &str) {
-    let _ = writeln!(std::io::stderr().lock(), "error: {text}");
+    let _ = writeln!(std::io::stderr().lock(), "error: {}", escape_lines(text));
 }
 
-/// Print an error with its chain of causes.
+/// Print an error with its chain of causes (messages often quote what a server or device
+/// sent: they are escaped).
 pub fn report_error(err: &anyhow::Error) {
     let mut e = std::io::stderr().lock();
-    let _ = writeln!(e, "error: {err}");
+    let _ = writeln!(e, "error: {}", escape_lines(&err.to_string()));
     for cause in err.chain().skip(1) {
-        let _ = writeln!(e, "  caused by: {cause}");
+        let _ = writeln!(e, "  caused by: {}", escape_lines(&cause.to_string()));
     }
 }
 
@@ -102,7 +165,7 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
 
 /// Print an informational line to stderr (keeps stdout clean for data).
 pub fn stderr_line(text: &str) {
-    let _ = writeln!(std::io::stderr().lock(), "{text}");
+    let _ = writeln!(std::io::stderr().lock(), "{}", escape_lines(text));
 }
 
 /// A progress bar on stderr for `len` steps with an indicatif `template`; hidden when stderr is
@@ -116,4 +179,64 @@ pub fn progress_bar(out: &Printer, len: u64, template: &str) -> indicatif::Progr
         bar.set_style(style.progress_chars("=> "));
     }
     bar
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terminal_controls_become_visible() {
+        // An OSC title change and a screen clear, as a hostile spec or device would send them.
+        assert_eq!(
+            escape("\u{1b}]0;pwned\u{7}model\u{1b}[2J"),
+            "\\u001b]0;pwned\\u0007model\\u001b[2J"
+        );
+        assert_eq!(escape("a\u{7f}b\u{0}c"), "a\\u007fb\\u0000c");
+        // C1 controls: U+009B is CSI on terminals that honour 8-bit controls.
+        assert_eq!(escape("x\u{9b}31mx\u{85}"), "x\\u009b31mx\\u0085");
+        assert_eq!(escape("1\n2\r3\t4"), "1\\n2\\r3\\t4");
+    }
+
+    #[test]
+    fn bidi_controls_become_visible() {
+        assert_eq!(escape("abc\u{202e}fed"), "abc\\u202efed");
+        for c in [
+            '\u{061c}', '\u{200e}', '\u{200f}', '\u{202a}', '\u{202b}', '\u{202c}', '\u{202d}',
+            '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}',
+        ] {
+            assert_eq!(escape(&c.to_string()), format!("\\u{:04x}", u32::from(c)));
+        }
+    }
+
+    #[test]
+    fn ordinary_text_is_unchanged_and_not_copied() {
+        for s in [
+            "",
+            "Air Purifier 3H",
+            "空气净化器",
+            "Température °C, 50 % — ok",
+            "emoji 🙂 and a backslash \\x1b stay",
+            "\u{a0}non-breaking\u{a0}space",
+        ] {
+            assert!(matches!(escape(s), Cow::Borrowed(_)), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn escaping_json_text_keeps_it_the_same_json() {
+        let v = serde_json::json!({"model": "x\u{9b}y\u{202e}z\u{7f}", "n": [1, 2]});
+        let text = serde_json::to_string(&v).unwrap();
+        let escaped = escape(&text);
+        assert!(!escaped.chars().any(needs_escape), "{escaped}");
+        let back: serde_json::Value = serde_json::from_str(&escaped).unwrap();
+        assert_eq!(back, v);
+    }
+
+    #[test]
+    fn lines_keep_their_breaks() {
+        assert_eq!(escape_lines("a\u{1b}\nb"), "a\\u001b\nb");
+        assert_eq!(escape_lines("a\nb"), "a\nb");
+        assert!(matches!(escape_lines("a\nb"), Cow::Borrowed(_)));
+    }
 }

@@ -40,7 +40,7 @@ pub fn line(prompt: &str, missing: &str) -> anyhow::Result<String> {
         bail!("{missing}");
     }
     let mut err = std::io::stderr().lock();
-    write!(err, "{prompt}")?;
+    write!(err, "{}", crate::output::escape(prompt))?;
     err.flush()?;
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;

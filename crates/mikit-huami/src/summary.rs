@@ -260,6 +260,16 @@ pub fn decode_summary(
         u32::try_from(m).ok()
     };
 
+    // A day without a night is filed with `st == ed` (the local midnight), no stages, zero
+    // minutes and score 0 — the placeholder that the vendors' own exports write too
+    // (design reference `exports.md` §1: "a night without sleep has start == stop and
+    // zeros"). Nothing was measured: keep every night field absent, never 0 or 00:00.
+    let no_night = night.is_empty()
+        && st == ed
+        && get_u32(slp, "dp").unwrap_or(0) == 0
+        && get_u32(slp, "lt").unwrap_or(0) == 0;
+    let night_field = |v: Option<u32>| v.filter(|_| !no_night);
+
     let max_hr = summary
         .get("hr")
         .and_then(|h| h.get("maxHr"))
@@ -269,15 +279,18 @@ pub fn decode_summary(
         distance_m: get_u32(stp, "dis"),
         kcal: get_u32(stp, "cal"),
         goal: get_u32(summary, "goal"),
-        sleep_start: st,
-        sleep_end: ed,
-        deep_min: get_u32(slp, "dp"),
-        light_min: get_u32(slp, "lt"),
+        sleep_start: st.filter(|_| !no_night),
+        sleep_end: ed.filter(|_| !no_night),
+        deep_min: night_field(get_u32(slp, "dp")),
+        light_min: night_field(get_u32(slp, "lt")),
         // No aggregate field exists for REM: sum the mode 8/11 stages (reference §5.3).
         rem_min: stage_sum(|k| k == SleepStageKind::Rem),
-        awake_min: get_u32(slp, "wk").or_else(|| stage_sum(|k| k == SleepStageKind::Awake)),
-        sleep_score: get_u32(slp, "ss"),
-        resting_hr: get_u32(slp, "rhr"),
+        awake_min: night_field(
+            get_u32(slp, "wk").or_else(|| stage_sum(|k| k == SleepStageKind::Awake)),
+        ),
+        sleep_score: night_field(get_u32(slp, "ss")),
+        // 0 bpm is no measurement (the placeholder day of `mimotion_upload_day.json`).
+        resting_hr: get_u32(slp, "rhr").filter(|&bpm| bpm > 0),
         max_hr: max_hr.and_then(|m| get_u32(m, "hr")),
         max_hr_at: max_hr
             .and_then(|m| m.get("ts"))
@@ -344,6 +357,34 @@ mod tests {
         let o = slp.as_object().unwrap();
         assert_eq!(get_instant(o, "st"), Some(1_700_000_000));
         assert_eq!(get_instant(o, "ed"), Some(1_700_000_600));
+    }
+
+    #[test]
+    fn a_day_without_a_night_has_no_sleep_fields() {
+        // The placeholder of a day without sleep: start = end = local midnight, zeros.
+        let midnight = 1_774_911_600; // 2026-03-31 00:00 +01:00
+        let summary = json!({"slp": {"st": midnight, "ed": midnight, "dp": 0, "lt": 0, "wk": 0,
+            "ss": 0, "rhr": 58, "stage": [], "odd_stage": []}, "stp": {"ttl": 4000}});
+        let mut issues = Vec::new();
+        let t = decode_summary(summary.as_object().unwrap(), midnight, &mut issues).totals;
+        assert_eq!(
+            (t.sleep_start, t.sleep_end, t.deep_min, t.light_min),
+            (None, None, None, None)
+        );
+        assert_eq!((t.rem_min, t.awake_min, t.sleep_score), (None, None, None));
+        // What was measured stays.
+        assert_eq!((t.resting_hr, t.steps), (Some(58), Some(4000)));
+        assert!(issues.is_empty());
+
+        // A real night keeps its fields, zeros included.
+        let summary = json!({"slp": {"st": midnight - 3600, "ed": midnight + 21_600, "dp": 90,
+            "lt": 200, "wk": 0, "ss": 80, "stage": [{"start": 1380, "stop": 1739, "mode": 4}]}});
+        let t = decode_summary(summary.as_object().unwrap(), midnight, &mut issues).totals;
+        assert_eq!(t.sleep_start, Some(midnight - 3600));
+        assert_eq!(
+            (t.deep_min, t.awake_min, t.sleep_score),
+            (Some(90), Some(0), Some(80))
+        );
     }
 
     #[test]

@@ -5,8 +5,10 @@
 
 mod cloud;
 mod device;
+mod export;
 mod fit;
 mod harness;
 mod miio;
 mod polish;
 mod spec;
+mod terminal;

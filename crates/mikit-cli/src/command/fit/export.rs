@@ -1,6 +1,11 @@
 //! `mikit fit export`
 
-use std::{io::Write, path::PathBuf, process::ExitCode};
+use std::{
+    io::{BufWriter, Write},
+    path::{Path, PathBuf},
+    process::ExitCode,
+    sync::PoisonError,
+};
 
 use anyhow::Context as _;
 use clap::{Args, ValueEnum};
@@ -8,8 +13,9 @@ use jiff::civil::Date;
 
 use super::parse_date;
 use crate::{
+    command::code,
     context::Ctx,
-    export::{Cell, Format, RowWriter},
+    export::{Cell, Format, Pending, PendingSlot, RowWriter, Target},
 };
 
 /// What to export.
@@ -33,68 +39,179 @@ pub struct Cmd {
     /// What to export.
     #[arg(long, value_enum)]
     pub what: What,
-    /// Output format. Times are ISO 8601 local times with the UTC offset of their day.
-    #[arg(long, value_enum, default_value = "csv")]
-    pub format: Format,
+    /// Output format [default: csv, or jsonl with --json]. Times are ISO 8601 local times with
+    /// the UTC offset of their day.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
     /// First day (YYYY-MM-DD); default: the first stored day.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub from: Option<Date>,
     /// Last day (YYYY-MM-DD); default: the last stored day.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub to: Option<Date>,
-    /// Write to this file instead of standard output. The file appears only once complete.
+    /// Write to this file instead of standard output (`-` is standard output). A file appears
+    /// only once complete (written beside it, then renamed over it; a symbolic link is written
+    /// through); a device or named pipe is written directly. With --json a one-line summary
+    /// goes to standard error.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
 
 /// Run `mikit fit export`.
 pub fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
-    let store = ctx.open_store()?;
-    match &cmd.output {
-        None => {
-            let stdout = std::io::stdout().lock();
-            write_export(
-                &store,
-                &cmd,
-                std::io::BufWriter::with_capacity(1 << 16, stdout),
-            )?;
+    let format = cmd.format.unwrap_or(if ctx.out.json {
+        Format::Jsonl
+    } else {
+        Format::Csv
+    });
+    let target = match Target::resolve(cmd.output.as_deref()) {
+        Ok(t) => t,
+        Err(e) if e.is_usage() => {
+            crate::output::error_line(&e.to_string());
+            return Ok(ExitCode::from(2));
         }
-        Some(path) => {
-            let tmp = path.with_extension("partial");
-            let file = std::fs::File::create(&tmp)
-                .with_context(|| format!("creating {}", tmp.display()))?;
-            let rows = write_export(
-                &store,
-                &cmd,
-                std::io::BufWriter::with_capacity(1 << 16, file),
-            )
-            .with_context(|| format!("writing {}", tmp.display()));
-            let rows = match rows {
-                Ok(r) => r,
-                Err(e) => {
-                    let _ = std::fs::remove_file(&tmp);
-                    return Err(e);
-                }
-            };
-            std::fs::rename(&tmp, path)
-                .with_context(|| format!("renaming {} to {}", tmp.display(), path.display()))?;
-            if !ctx.out.json {
-                crate::output::stderr_line(&format!("Exported {rows} rows to {}.", path.display()));
-            }
+        Err(e) => return Err(e.into()),
+    };
+    let store = ctx.open_store()?;
+    // One account per export: the first one synced (several would need an account column).
+    let Some((account, _, _)) = store.accounts("huami")?.into_iter().next() else {
+        anyhow::bail!("no fitness data yet: run `mikit fit login` and `mikit fit sync` first");
+    };
+    let source = Source {
+        store: &store,
+        account,
+        cmd: &cmd,
+        format,
+    };
+    // From here on an interrupt deletes the temporary file and exits 130.
+    let pending = PendingSlot::default();
+    let _interrupts = on_interrupt(pending.clone())?;
+    let rows = match &target {
+        Target::Stdout => {
+            let stdout = std::io::stdout().lock();
+            source
+                .write(BufWriter::with_capacity(1 << 16, stdout))
+                .context("writing to standard output")?
+        }
+        Target::Direct(path) => {
+            let file = open_direct(path)?;
+            source
+                .write(BufWriter::with_capacity(1 << 16, &file))
+                .with_context(|| format!("writing {}", path.display()))?
+        }
+        Target::Replace(path) => {
+            let file = Pending::create(path, pending)
+                .with_context(|| format!("creating a temporary file beside {}", path.display()))?;
+            let rows = source
+                .write(BufWriter::with_capacity(1 << 16, file.file()))
+                .with_context(|| format!("writing {}", file.path().display()))?;
+            file.commit()
+                .with_context(|| format!("saving {}", path.display()))?;
+            rows
+        }
+    };
+    if !ctx.out.quiet {
+        let shown = match &target {
+            Target::Stdout => None,
+            Target::Direct(_) | Target::Replace(_) => cmd.output.as_deref(),
+        };
+        if ctx.out.json {
+            // On stderr: standard output may be carrying the data itself.
+            crate::output::stderr_line(
+                &serde_json::json!({
+                    "exported": rows,
+                    "what": cmd.what.to_possible_value().map(|v| v.get_name().to_owned()),
+                    "format": format.to_possible_value().map(|v| v.get_name().to_owned()),
+                    "output": shown.map_or_else(|| "-".to_owned(), |p| p.display().to_string()),
+                })
+                .to_string(),
+            );
+        } else if let Some(path) = shown {
+            let s = if rows == 1 { "" } else { "s" };
+            crate::output::stderr_line(&format!("Exported {rows} row{s} to {}.", path.display()));
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn write_export<W: Write>(store: &mikit_store::Store, cmd: &Cmd, out: W) -> anyhow::Result<u64> {
-    // One account per export: the first one synced (several would need an account column).
-    let Some((account, _, _)) = store.accounts("huami")?.into_iter().next() else {
-        anyhow::bail!("no fitness data yet: run `mikit fit login` and `mikit fit sync` first");
-    };
+/// Open an existing device or FIFO for writing (a FIFO waits for its reader), checking that it
+/// did not become a regular file in between (that one would be overwritten in place).
+fn open_direct(path: &Path) -> anyhow::Result<std::fs::File> {
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .with_context(|| format!("opening {}", path.display()))?;
+    if file.metadata().is_ok_and(|m| m.is_file()) {
+        anyhow::bail!(
+            "{} changed into a regular file while the export started: run it again",
+            path.display()
+        );
+    }
+    Ok(file)
+}
+
+/// Until the returned guard is dropped, Ctrl-C, SIGTERM or SIGHUP delete the temporary file
+/// recorded in `pending` and end the process with 130.
+///
+/// The export itself is a blocking loop on this thread, which a signal cannot unwind
+/// (it may sit in `write` on a FIFO whose reader paused): the handler runs on a runtime worker
+/// and exits directly, holding the slot's lock so that the file cannot be renamed meanwhile.
+fn on_interrupt(pending: PendingSlot) -> anyhow::Result<AbortOnDrop> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut int = signal(SignalKind::interrupt()).context("listening for Ctrl-C")?;
+    let mut term = signal(SignalKind::terminate()).context("listening for SIGTERM")?;
+    let mut hup = signal(SignalKind::hangup()).context("listening for SIGHUP")?;
+    let task = tokio::spawn(async move {
+        tokio::select! {
+            _ = int.recv() => {}
+            _ = term.recv() => {}
+            _ = hup.recv() => {}
+        }
+        let held = pending.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(tmp) = held.as_ref() {
+            let _ = std::fs::remove_file(tmp);
+        }
+        crate::output::stderr_line("Interrupted: the export was not completed.");
+        std::process::exit(i32::from(code::INTERRUPTED));
+    });
+    Ok(AbortOnDrop(task))
+}
+
+/// Stops the interrupt handler when the export is over.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// What is exported, from where, in which format.
+struct Source<'a> {
+    store: &'a mikit_store::Store,
+    account: mikit_store::AccountId,
+    cmd: &'a Cmd,
+    format: Format,
+}
+
+impl Source<'_> {
+    /// Write every row to `out`; the number of rows written.
+    fn write<W: Write>(&self, out: W) -> anyhow::Result<u64> {
+        write_export(self.store, self.account, self.cmd, self.format, out)
+    }
+}
+
+fn write_export<W: Write>(
+    store: &mikit_store::Store,
+    account: mikit_store::AccountId,
+    cmd: &Cmd,
+    format: Format,
+    out: W,
+) -> anyhow::Result<u64> {
     let mut rows = 0u64;
     match cmd.what {
         What::Days => {
-            let mut w = RowWriter::new(out, cmd.format, DAY_COLUMNS)?;
+            let mut w = RowWriter::new(out, format, DAY_COLUMNS)?;
             store.for_each_day(account, cmd.from, cmd.to, |d| -> anyhow::Result<()> {
                 rows += 1;
                 let off = d.tz_offset;
@@ -127,7 +244,7 @@ fn write_export<W: Write>(store: &mikit_store::Store, cmd: &Cmd, out: W) -> anyh
             let spans = store.tz_spans(account)?;
             let range = store.day_span(account, cmd.from, cmd.to)?;
             let columns = if hr_only { HR_COLUMNS } else { MINUTE_COLUMNS };
-            let mut w = RowWriter::new(out, cmd.format, columns)?;
+            let mut w = RowWriter::new(out, format, columns)?;
             store.for_each_minute(account, range, hr_only, |m| -> anyhow::Result<()> {
                 rows += 1;
                 let time = Cell::Time(m.ts, spans.offset_at(m.ts));
@@ -149,7 +266,7 @@ fn write_export<W: Write>(store: &mikit_store::Store, cmd: &Cmd, out: W) -> anyh
         }
         What::Sleep => {
             let spans = store.tz_spans(account)?;
-            let mut w = RowWriter::new(out, cmd.format, SLEEP_COLUMNS)?;
+            let mut w = RowWriter::new(out, format, SLEEP_COLUMNS)?;
             store.for_each_sleep(account, cmd.from, cmd.to, |s| -> anyhow::Result<()> {
                 rows += 1;
                 let off = spans.offset_at(s.start);
@@ -168,7 +285,7 @@ fn write_export<W: Write>(store: &mikit_store::Store, cmd: &Cmd, out: W) -> anyh
         }
         What::Activities => {
             let spans = store.tz_spans(account)?;
-            let mut w = RowWriter::new(out, cmd.format, ACTIVITY_COLUMNS)?;
+            let mut w = RowWriter::new(out, format, ACTIVITY_COLUMNS)?;
             store.for_each_activity(account, cmd.from, cmd.to, |a| -> anyhow::Result<()> {
                 rows += 1;
                 let off = spans.offset_at(a.start);
