@@ -28,6 +28,9 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
+    if let Err(e) = command::fit::dates::check_cli(&cli) {
+        e.exit();
+    }
     init_logging(&cli.global);
     mikit_core::http::install_crypto_provider();
     let runtime = match tokio::runtime::Builder::new_multi_thread()

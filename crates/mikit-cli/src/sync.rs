@@ -12,7 +12,7 @@ use anyhow::Context as _;
 use futures_util::StreamExt as _;
 use jiff::{ToSpan as _, civil::Date};
 use mikit_huami::{HuamiClient, QueryType};
-use mikit_store::{AccountId, DayWrite, Store, WriteStats};
+use mikit_store::{AccountId, Coverage, DayWrite, Store, WriteStats};
 
 /// The stream name of band data in the sync state.
 pub const STREAM: &str = "band_data";
@@ -83,13 +83,18 @@ pub async fn discover_first_day(
 
 /// A chunk ready to be written.
 struct Chunk {
+    from: Date,
     through: Date,
     span_days: u64,
     days: Vec<(String, mikit_huami::model::BandDay)>,
     rejected: Vec<(String, String)>,
 }
 
-/// Fetch `ranges` (ascending) and write them to `store` for `account`.
+/// Fetch `ranges` (ascending, contiguous) and write them to `store` for `account`.
+///
+/// `continues`: the first range continues the range already covered (or starts the history),
+/// see [`Coverage::continues`]; the later ones continue it in turn. Minutes are placed with the
+/// system time zone on the days it agrees with the band (see `mikit_huami::clock`).
 ///
 /// `on_progress(days)` is called after each committed range with the number of days it spanned. The store is moved to a
 /// database thread and returned at the end.
@@ -98,6 +103,7 @@ pub async fn run(
     store: Store,
     account: AccountId,
     ranges: Vec<(Date, Date)>,
+    continues: bool,
     jobs: usize,
     mut on_progress: impl FnMut(u64) + Send,
 ) -> anyhow::Result<(Outcome, Store)> {
@@ -115,7 +121,12 @@ pub async fn run(
                     .iter()
                     .map(|(raw, day)| DayWrite { raw, day })
                     .collect();
-                match store.write_band_days(account, &writes, STREAM, chunk.through) {
+                let coverage = Coverage {
+                    from: chunk.from,
+                    through: chunk.through,
+                    continues,
+                };
+                match store.write_band_days(account, &writes, STREAM, coverage) {
                     Ok(stats) => {
                         rejected.extend(chunk.rejected);
                         let _ = done_tx.send((chunk.span_days, stats));
@@ -131,9 +142,11 @@ pub async fn run(
         })?;
 
     let mut outcome = Outcome::default();
+    let zone = band_zone();
     let fetches = futures_util::stream::iter(ranges)
         .map(|(from, to)| {
             let client = Arc::clone(&client);
+            let zone = zone.clone();
             async move {
                 let items = client
                     .band_data(QueryType::Detail, from, to)
@@ -141,9 +154,11 @@ pub async fn run(
                     .with_context(|| format!("downloading {from}..{to}"))?;
                 // Decoding is CPU work: keep it off the async workers.
                 let span_days = u64::try_from((to - from).get_days() + 1).unwrap_or(0);
-                tokio::task::spawn_blocking(move || decode_chunk(to, span_days, items))
-                    .await
-                    .context("decoder task failed")
+                tokio::task::spawn_blocking(move || {
+                    decode_chunk(from, to, span_days, items, zone.as_ref())
+                })
+                .await
+                .context("decoder task failed")
             }
         })
         .buffered(jobs.max(1));
@@ -185,12 +200,24 @@ pub async fn run(
     Ok((outcome, store))
 }
 
-fn decode_chunk(through: Date, span_days: u64, items: Vec<serde_json::Value>) -> Chunk {
+/// The zone the band's days are read in: the system zone (`TZ`), used for a day only where
+/// its offset agrees with the day's `summary.tz` (see `mikit_huami::clock`).
+pub fn band_zone() -> Option<jiff::tz::TimeZone> {
+    Some(jiff::tz::TimeZone::system())
+}
+
+fn decode_chunk(
+    from: Date,
+    through: Date,
+    span_days: u64,
+    items: Vec<serde_json::Value>,
+    zone: Option<&jiff::tz::TimeZone>,
+) -> Chunk {
     let mut days = Vec::with_capacity(items.len());
     let mut rejected = Vec::new();
     for item in items {
         let raw = item.to_string();
-        match mikit_huami::decode_day(&item) {
+        match mikit_huami::decode_day_in(&item, zone) {
             Ok(day) => days.push((raw, day)),
             Err(e) => {
                 let date = item
@@ -214,6 +241,7 @@ fn decode_chunk(through: Date, span_days: u64, items: Vec<serde_json::Value>) ->
         }
     });
     Chunk {
+        from,
         through,
         span_days,
         days,

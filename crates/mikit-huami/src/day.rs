@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
+use crate::clock::DayClock;
 use crate::detail::{decode_minutes, record_len};
 use crate::error::DecodeError;
 use crate::model::{BandDay, DayTotals, DecodeIssue, MinuteRecord};
@@ -140,9 +141,9 @@ fn assemble(
     date: jiff::civil::Date,
     summary: Option<Map<String, Value>>,
     fallback_tz: Option<i32>,
-    segments: Vec<Segment>,
-    hr: Vec<u8>,
+    (segments, hr): (Vec<Segment>, Vec<u8>),
     mut issues: Vec<DecodeIssue>,
+    zone: Option<&jiff::tz::TimeZone>,
 ) -> BandDay {
     let summary_tz = summary.as_ref().and_then(|s| s.get("tz"));
     let tz = match (summary_tz.and_then(parse_tz), summary_tz, fallback_tz) {
@@ -176,11 +177,20 @@ fn assemble(
         }
         many => merge_segments(midnight, many, &hr, parts.byte_length, &mut issues),
     };
+    // Slots are local wall-clock minutes (reference §5.4 "DST days still have 1440 slots");
+    // the decision is in `clock.rs`.
+    let clock = DayClock::new(date, tz, midnight, zone);
+    let minutes = clock.apply(minutes, &mut issues);
+    // Upload segments may reach past minute 1440: the day covers whatever it holds.
+    let minutes_end = minutes
+        .last()
+        .map_or(clock.end(), |m| clock.end().max(m.ts + 60));
 
     BandDay {
         date,
         tz_offset: tz,
         local_midnight: midnight,
+        minutes_end,
         source: obj.get("source").and_then(as_i64),
         device_id: obj
             .get("device_id")
@@ -236,7 +246,20 @@ fn merge_segments(
 
 /// Decode one item of `band_data.json`'s `data` list (download shape, reference §5.2):
 /// `date_time`, base64 `summary` (or `sum`), base64 `data` and `data_hr`.
+///
+/// Minutes are mapped with the day's fixed offset (`summary.tz`); use [`decode_day_in`]
+/// with the band's zone to place the minutes of DST days correctly.
 pub fn decode_day(item: &Value) -> Result<BandDay, DecodeError> {
+    decode_day_in(item, None)
+}
+
+/// [`decode_day`] with the band's time zone: on days where `zone` agrees with `summary.tz`,
+/// minute slots are local wall-clock minutes converted with the tz database (DST days have
+/// 23 or 25 hours; see [`crate::clock`]).
+pub fn decode_day_in(
+    item: &Value,
+    zone: Option<&jiff::tz::TimeZone>,
+) -> Result<BandDay, DecodeError> {
     let obj = item.as_object().ok_or(DecodeError::NotAnObject {
         found: json_type(item),
     })?;
@@ -257,7 +280,15 @@ pub fn decode_day(item: &Value) -> Result<BandDay, DecodeError> {
             }]
         })
         .unwrap_or_default();
-    Ok(assemble(obj, date, summary, None, segments, hr, issues))
+    Ok(assemble(
+        obj,
+        date,
+        summary,
+        None,
+        (segments, hr),
+        issues,
+        zone,
+    ))
 }
 
 /// Decode one day of the phone-app upload shape (reference §5.6, the `data_json` list of
@@ -338,6 +369,12 @@ pub fn decode_upload_day(item: &Value) -> Result<BandDay, DecodeError> {
         }));
     }
     Ok(assemble(
-        obj, date, summary, segment_tz, segments, hr, issues,
+        obj,
+        date,
+        summary,
+        segment_tz,
+        (segments, hr),
+        issues,
+        None,
     ))
 }

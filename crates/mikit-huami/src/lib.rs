@@ -60,6 +60,7 @@
 
 pub mod account;
 pub mod client;
+pub mod clock;
 pub mod credentials;
 pub mod day;
 pub mod detail;
@@ -72,7 +73,7 @@ pub mod summary;
 pub mod workout;
 
 pub use client::{HuamiClient, QueryType};
-pub use day::{decode_day, decode_upload_day};
+pub use day::{decode_day, decode_day_in, decode_upload_day};
 pub use error::{DecodeError, Error};
 pub use login::{LoginMethod, LoginRequest, login};
 pub use session::Session;

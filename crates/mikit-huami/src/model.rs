@@ -14,6 +14,10 @@ pub struct BandDay {
     pub tz_offset: i32,
     /// UTC epoch seconds of local midnight of `date` (`date 00:00 UTC - tz_offset`).
     pub local_midnight: i64,
+    /// End (exclusive, UTC epoch seconds) of the instants the day's minutes may occupy: the
+    /// next local midnight when the zone is known (23 or 25 hours on DST days), else 1440
+    /// minutes after `local_midnight` (see [`crate::clock`]).
+    pub minutes_end: i64,
     /// The item's `source` (device source id), if present.
     pub source: Option<i64>,
     /// The item's `device_id`, if present.

@@ -22,6 +22,9 @@ pub struct WriteStats {
     pub days: u64,
     /// Minute rows written.
     pub minutes: u64,
+    /// Minute rows of previously written days removed because a later day's midnight showed
+    /// they were not that day's (see `write_minutes`); `minutes - trimmed` is the net change.
+    pub trimmed: u64,
     /// Days that decoded only partially.
     pub partial_days: u64,
 }
@@ -30,8 +33,22 @@ impl std::ops::AddAssign for WriteStats {
     fn add_assign(&mut self, o: Self) {
         self.days += o.days;
         self.minutes += o.minutes;
+        self.trimmed += o.trimmed;
         self.partial_days += o.partial_days;
     }
+}
+
+/// The request range a write covers, for the sync state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Coverage {
+    /// First day of the request range.
+    pub from: Date,
+    /// Last day of the request range.
+    pub through: Date,
+    /// The range continues the covered range without a hole: it starts at the beginning of
+    /// the stream's history (a first sync from the first day with data), at or before the
+    /// day after `synced_through`, or right after another range of the same run that did.
+    pub continues: bool,
 }
 
 /// Progress of a synced stream.
@@ -41,7 +58,8 @@ pub struct SyncState {
     pub first_date: Option<Date>,
     /// Last day with data seen.
     pub last_date: Option<Date>,
-    /// End of the last committed request range.
+    /// Every day from the first day with data up to this one was fetched and covered (never
+    /// after the newest day with data). Before `first_date` when no range is covered yet.
     pub synced_through: Date,
 }
 
@@ -80,29 +98,63 @@ impl Store {
         .transpose()
     }
 
-    /// Write the days of one request range `[.., through]` in ONE transaction, together with
-    /// the sync state, so that a crash leaves either all of it or none of it.
+    /// Write the days of one request range in ONE transaction, together with the sync state,
+    /// so that a crash leaves either all of it or none of it.
     ///
     /// Re-writing a day replaces its derived rows, so syncing the same data twice gives an
     /// identical database.
+    ///
+    /// The sync state records only what is covered: `synced_through` moves to
+    /// `min(coverage.through, newest day with data)` — days after the newest day with data
+    /// may still get data (the server's today is not ours) — and only when the range
+    /// continues the covered range ([`Coverage::continues`]). A range that leaves a hole
+    /// records no progress, so the next plain sync fetches the hole.
     pub fn write_band_days(
         &mut self,
         account: AccountId,
         days: &[DayWrite<'_>],
         stream: &str,
-        through: Date,
+        coverage: Coverage,
     ) -> Result<WriteStats, Error> {
         let tx = self.conn.transaction()?;
         let mut stats = WriteStats::default();
-        for d in days {
+        for (i, d) in days.iter().enumerate() {
             tx.prepare_cached(
                 "INSERT OR REPLACE INTO raw_days (account, date, item) VALUES (?1, ?2, ?3)",
             )?
             .execute(params![account.0, d.day.date.to_string(), d.raw])?;
-            stats += write_derived(&tx, account, d.day)?;
+            let next_in_batch = days.get(i + 1).map(|n| n.day.local_midnight);
+            stats += write_derived_with_next(&tx, account, d.day, next_in_batch)?;
         }
         let first = days.iter().map(|d| d.day.date).min();
         let last = days.iter().map(|d| d.day.date).max();
+        let old: Option<(String, Option<String>)> = tx
+            .query_row(
+                "SELECT synced_through, last_date FROM sync_state WHERE account = ?1 AND stream = ?2",
+                params![account.0, stream],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let old_through = old
+            .as_ref()
+            .map(|(s, _)| parse_date(s, "synced_through"))
+            .transpose()?;
+        let old_last = old
+            .as_ref()
+            .and_then(|(_, l)| l.as_deref())
+            .map(|s| parse_date(s, "last_date"))
+            .transpose()?;
+        let newest = old_last.max(last);
+        let covered = newest
+            .map(|n| n.min(coverage.through))
+            .filter(|_| coverage.continues);
+        // With no covered prefix yet, record the day before the range: nothing is covered.
+        let through = match (old_through, covered) {
+            (Some(t), Some(c)) => t.max(c),
+            (Some(t), None) => t,
+            (None, Some(c)) => c,
+            (None, None) => coverage.from.yesterday().unwrap_or(coverage.from),
+        };
         tx.prepare_cached(
             "INSERT INTO sync_state (account, stream, first_date, last_date, synced_through)
              VALUES (?1, ?2, ?3, ?4, ?5)
@@ -111,7 +163,7 @@ impl Store {
                                  THEN COALESCE(excluded.first_date, sync_state.first_date) ELSE sync_state.first_date END,
                last_date  = CASE WHEN sync_state.last_date IS NULL OR excluded.last_date > sync_state.last_date
                                  THEN COALESCE(excluded.last_date, sync_state.last_date) ELSE sync_state.last_date END,
-               synced_through = MAX(sync_state.synced_through, excluded.synced_through)",
+               synced_through = excluded.synced_through",
         )?
         .execute(params![
             account.0,
@@ -154,7 +206,7 @@ impl Store {
                     .map_err(|e| e.to_string())
                     .and_then(|v| decode(&v).map_err(|e| e.to_string()));
                 match decoded {
-                    Ok(day) => stats += write_derived(&tx, account, &day)?,
+                    Ok(day) => stats += write_derived_with_next(&tx, account, &day, None)?,
                     Err(reason) => failed.push((date, reason)),
                 }
             }
@@ -164,11 +216,13 @@ impl Store {
     }
 }
 
-/// Replace the derived rows of one day.
-fn write_derived(
+/// Replace the derived rows of one day; `next_midnight` is the local midnight of the next
+/// day written in the same batch, if any.
+fn write_derived_with_next(
     tx: &Transaction<'_>,
     account: AccountId,
     day: &BandDay,
+    next_midnight: Option<i64>,
 ) -> Result<WriteStats, Error> {
     let date = day.date.to_string();
     let t = &day.totals;
@@ -252,33 +306,79 @@ fn write_derived(
             ])?;
         }
     }
-    // A day's minutes occupy at most 1440 slots from its local midnight (reference §5.4: DST
-    // days still have 1440 slots). Days are written in date order, so on a time-zone change
-    // where two days overlap, the later day's minutes win, the same way on every run.
-    tx.prepare_cached("DELETE FROM minutes WHERE account = ?1 AND ts >= ?2 AND ts < ?3")?
-        .execute(params![
-            account.0,
-            day.local_midnight,
-            day.local_midnight + 1440 * 60
-        ])?;
-    {
-        let mut ins = tx.prepare_cached(
-            "INSERT OR REPLACE INTO minutes (account, ts, kind, intensity, steps, heart_rate) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?;
-        for m in &day.minutes {
-            ins.execute(params![
-                account.0,
-                m.ts,
-                m.kind,
-                m.intensity,
-                m.steps,
-                m.heart_rate
-            ])?;
-        }
-    }
+    let (minutes, trimmed) = write_minutes(tx, account, day, next_midnight)?;
     Ok(WriteStats {
         days: 1,
-        minutes: day.minutes.len() as u64,
+        minutes,
+        trimmed,
         partial_days: u64::from(day.is_partial()),
     })
+}
+
+/// The end of a stored day's minutes (`minutes_end`, or the pre-migration rule).
+const END_OF_DAY: &str = "COALESCE(minutes_end, local_midnight + 86400)";
+
+/// Replace the minute rows of one day; returns (rows written, rows of the previous day removed).
+///
+/// A day owns the instants `[local_midnight, end)`, `end` being its `minutes_end` trimmed to
+/// the next day's local midnight (of the batch or already stored). Consecutive days thus
+/// never claim the same minute: with the band's zone known the ranges meet exactly (see
+/// `mikit_huami::clock`); without it a day whose next midnight comes early (a DST or
+/// time-zone change the fixed offset cannot see) loses its surplus minutes, counted in
+/// `trimmed`, so that the reported count always equals what is stored.
+fn write_minutes(
+    tx: &Transaction<'_>,
+    account: AccountId,
+    day: &BandDay,
+    next_midnight: Option<i64>,
+) -> Result<(u64, u64), Error> {
+    let date = day.date.to_string();
+    let start = day.local_midnight;
+    let stored_next: Option<i64> = tx
+        .prepare_cached(
+            "SELECT local_midnight FROM days WHERE account = ?1 AND date > ?2 ORDER BY date LIMIT 1",
+        )?
+        .query_row(params![account.0, date], |r| r.get(0))
+        .optional()?;
+    let end = [Some(day.minutes_end), next_midnight, stored_next]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(day.minutes_end)
+        .max(start);
+    // The previous stored day may reach into this day (written before this day's midnight
+    // was known): its minutes from here on are trimmed.
+    let prev: Option<(String, i64)> = tx
+        .prepare_cached(&format!(
+            "SELECT date, {END_OF_DAY} FROM days WHERE account = ?1 AND date < ?2 ORDER BY date DESC LIMIT 1"
+        ))?
+        .query_row(params![account.0, date], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let mut trimmed = 0u64;
+    if let Some((prev_date, prev_end)) = prev.filter(|(_, e)| *e > start) {
+        trimmed = tx
+            .prepare_cached("DELETE FROM minutes WHERE account = ?1 AND ts >= ?2 AND ts < ?3")?
+            .execute(params![account.0, start, prev_end])? as u64;
+        tx.prepare_cached("UPDATE days SET minutes_end = ?3 WHERE account = ?1 AND date = ?2")?
+            .execute(params![account.0, prev_date, start])?;
+    }
+    tx.prepare_cached("UPDATE days SET minutes_end = ?3 WHERE account = ?1 AND date = ?2")?
+        .execute(params![account.0, date, end])?;
+    tx.prepare_cached("DELETE FROM minutes WHERE account = ?1 AND ts >= ?2 AND ts < ?3")?
+        .execute(params![account.0, start, end])?;
+    let mut written = 0u64;
+    let mut ins = tx.prepare_cached(
+        "INSERT OR REPLACE INTO minutes (account, ts, kind, intensity, steps, heart_rate) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for m in day.minutes.iter().filter(|m| (start..end).contains(&m.ts)) {
+        written += ins.execute(params![
+            account.0,
+            m.ts,
+            m.kind,
+            m.intensity,
+            m.steps,
+            m.heart_rate
+        ])? as u64;
+    }
+    Ok((written, trimmed))
 }

@@ -38,7 +38,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-pub use band::{DayWrite, SyncState, WriteStats};
+pub use band::{Coverage, DayWrite, SyncState, WriteStats};
 pub use cloud_devices::CloudDevice;
 pub use error::Error;
 pub use manual_devices::ManualDevice;
@@ -51,6 +51,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_spec_cache.sql"),
     include_str!("migrations/0003_cloud_devices.sql"),
     include_str!("migrations/0004_manual_devices.sql"),
+    include_str!("migrations/0005_day_minutes_end.sql"),
 ];
 
 /// An account's row id in this database.

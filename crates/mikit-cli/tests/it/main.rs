@@ -11,4 +11,5 @@ mod harness;
 mod miio;
 mod polish;
 mod spec;
+mod sync;
 mod terminal;

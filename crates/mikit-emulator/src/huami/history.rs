@@ -6,8 +6,12 @@
 //! wear a Mi Band (legacy 3-byte minute records, REM = mode 8) in the older half of the
 //! history and a newer band (8-byte records with `byteLength: 8`, REM = mode 11) after.
 //!
-//! Conventions (reference `huami-cloud.md`): minute arrays start at the **local** midnight
-//! of `date_time` using the day's UTC offset (§5.4, §5.5); stage `start`/`stop` are
+//! Conventions (reference `huami-cloud.md`): minute arrays hold one slot per minute of
+//! **local wall-clock time** from the local midnight of `date_time` (§5.4, §5.5; §5.4 and
+//! §7.3: "DST days still have 1440 slots; convert with a real tz database", JSOLAN). On a
+//! spring-forward day the slots of the skipped hour hold no data (kind 126, heart rate 254):
+//! the band's clock never showed them. On a fall-back day the repeated hour has one set of
+//! slots (its first occurrence); the day's `tz` is the offset at its local midnight. Stage `start`/`stop` are
 //! inclusive minutes from an anchor midnight (§5.3, §13.1); sleep stage modes 4 light,
 //! 5 deep, 7 awake, 8/11 REM; activity modes 1 slow walk, 3 fast walk, 4 run, 7 light
 //! activity; `data_hr` 254 = not worn, 255 = worn but not measured (§5.4).
@@ -42,6 +46,8 @@ const ACT_SLOW: u8 = 21;
 const ACT_FAST: u8 = 23;
 const ACT_RUN: u8 = 24;
 const ACT_LIGHT: u8 = 27;
+/// A slot of a spring-forward day that names no instant (the skipped hour).
+const NO_SLOT: u8 = 3;
 
 /// Days since 1970-01-01 (proleptic Gregorian).
 pub fn epoch_day(d: Date) -> i64 {
@@ -230,6 +236,65 @@ impl History {
             .unwrap_or(0)
     }
 
+    /// The zone of day `d`.
+    fn zone(&self, d: Date) -> &TimeZone {
+        if epoch_day(d) < self.tz_change_epoch {
+            &self.tz_old
+        } else {
+            &self.tz_new
+        }
+    }
+
+    /// The slots of day `d` (wall-clock minutes from local midnight) that do not exist in
+    /// its zone: the hour a spring-forward change skips.
+    fn missing_slots(&self, d: Date) -> std::ops::Range<usize> {
+        let zone = self.zone(d);
+        let midnight = d.to_datetime(jiff::civil::Time::midnight());
+        let next = d
+            .tomorrow()
+            .map(|t| t.to_datetime(jiff::civil::Time::midnight()));
+        let offset = |dt| match zone.to_ambiguous_timestamp(dt).offset() {
+            jiff::tz::AmbiguousOffset::Unambiguous { offset }
+            | jiff::tz::AmbiguousOffset::Gap { after: offset, .. }
+            | jiff::tz::AmbiguousOffset::Fold { before: offset, .. } => offset.seconds(),
+        };
+        // No clock change between the two midnights: every slot exists (the common case).
+        if next.is_ok_and(|n| offset(n) <= offset(midnight)) {
+            return 0..0;
+        }
+        let gap = |i: usize| {
+            midnight
+                .checked_add(jiff::Span::new().minutes(i as i64))
+                .is_ok_and(|dt| {
+                    matches!(
+                        zone.to_ambiguous_timestamp(dt).offset(),
+                        jiff::tz::AmbiguousOffset::Gap { .. }
+                    )
+                })
+        };
+        let start = (0..DAY_MINUTES).find(|&i| gap(i)).unwrap_or(DAY_MINUTES);
+        let end = (start..DAY_MINUTES)
+            .find(|&i| !gap(i))
+            .unwrap_or(DAY_MINUTES);
+        start..end
+    }
+
+    /// The instant of wall-clock slot `i` of day `d` (local midnight `m0` at offset `tz`); the
+    /// first occurrence in a repeated hour.
+    fn slot_instant(&self, d: Date, tz: i32, m0: i64, i: usize) -> i64 {
+        let dt = d
+            .to_datetime(jiff::civil::Time::midnight())
+            .checked_add(jiff::Span::new().minutes(i as i64));
+        let off = dt.map_or(tz, |dt| {
+            match self.zone(d).to_ambiguous_timestamp(dt).offset() {
+                jiff::tz::AmbiguousOffset::Unambiguous { offset }
+                | jiff::tz::AmbiguousOffset::Gap { before: offset, .. }
+                | jiff::tz::AmbiguousOffset::Fold { before: offset, .. } => offset.seconds(),
+            }
+        });
+        m0 + 60 * i as i64 + i64::from(tz - off)
+    }
+
     fn midnight(&self, d: Date) -> i64 {
         epoch_day(d) * 86_400 - i64::from(self.offset(d))
     }
@@ -390,6 +455,17 @@ impl History {
                 sleep_state(s.mode),
             );
         }
+        // Slots of the hour a spring-forward change skips hold nothing.
+        let missing = self.missing_slots(d);
+        if !missing.is_empty() {
+            paint(
+                &mut state,
+                minutes,
+                missing.start as i64,
+                missing.end as i64 - 1,
+                NO_SLOT,
+            );
+        }
 
         // Times the band was off the wrist.
         let mut g = Rng::stream(&[self.seed, salt, e as u64, S_GAP]);
@@ -490,7 +566,7 @@ impl History {
             let st = state[i];
             let noise = (m.next_u64() % 13) as i64 - 6; // -6..=6
             let measured = match st {
-                NOT_WORN | CHARGING => false,
+                NOT_WORN | CHARGING | NO_SLOT => false,
                 ACT_SLOW | ACT_FAST | ACT_RUN | ACT_LIGHT => true,
                 _ if legacy => i % 10 == 0,
                 _ => !m.next_u64().is_multiple_of(25),
@@ -513,18 +589,19 @@ impl History {
             }
             .clamp(38, 200) as u8;
             let h = match st {
-                NOT_WORN | CHARGING => 254,
+                NOT_WORN | CHARGING | NO_SLOT => 254,
                 _ if measured => bpm,
                 _ => 255,
             };
             hr[i] = h;
             if h < 254 && max_hr.is_none_or(|(v, _)| h > v) {
-                max_hr = Some((h, m0 + 60 * i as i64));
+                max_hr = Some((h, self.slot_instant(d, tz, m0, i)));
             }
             let intensity = (m.next_u64() % 40) as u8;
             let rec = &mut data[i * n..(i + 1) * n];
             let (kind, inten) = match (st, legacy) {
-                (NOT_WORN | CHARGING, true) => (126, 0),
+                // 126 with heart rate 254 is "no data" (reference §5.5).
+                (NO_SLOT, _) | (NOT_WORN | CHARGING, true) => (126, 0),
                 (NOT_WORN, false) => (115, 0),
                 (CHARGING, false) => (118, 0),
                 (SLEEP_LIGHT, true) => (112, intensity / 8),
@@ -701,6 +778,28 @@ mod tests {
             }
             assert!(seen_sleep > 300, "{seen_sleep}");
         }
+    }
+
+    // Reference §5.4/§7.3: slots are wall-clock minutes; Berlin skipped 02:00-02:59 on
+    // 2026-03-29 (and repeated it on 2025-10-26).
+    #[test]
+    fn a_spring_forward_day_has_no_data_in_the_skipped_hour() {
+        let h = hist(SleepAnchor::WakeDay);
+        let spring = date(2026, 3, 29);
+        assert_eq!(h.missing_slots(spring), 120..180);
+        assert_eq!(h.missing_slots(date(2025, 10, 26)), 0..0);
+        assert_eq!(h.missing_slots(date(2026, 3, 28)), 0..0);
+        let day = (0..50).find_map(|salt| h.day(salt, spring)).unwrap();
+        let n = day.byte_length();
+        for i in 120..180 {
+            assert_eq!(day.hr[i], 254, "slot {i}");
+            assert_eq!(day.data[i * n], 126, "slot {i}");
+            assert_eq!(day.data[i * n + 2], 0, "slot {i}");
+        }
+        assert_eq!(
+            h.slot_instant(spring, day.tz, day.midnight, 180),
+            day.midnight + 120 * 60
+        );
     }
 
     #[test]

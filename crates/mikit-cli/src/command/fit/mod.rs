@@ -1,5 +1,6 @@
 //! `mikit fit …`: the Huami / Zepp fitness cloud.
 
+pub mod dates;
 pub mod export;
 pub mod login;
 pub mod logout;
@@ -21,8 +22,4 @@ pub fn require_session(ctx: &Ctx) -> anyhow::Result<Session> {
         .context("no Huami session")
 }
 
-/// Parse a `YYYY-MM-DD` flag value.
-pub fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
-    s.parse()
-        .map_err(|_| format!("{s:?} is not a date of the form YYYY-MM-DD"))
-}
+pub use dates::parse_date;

@@ -17,7 +17,8 @@ pub struct Cmd {
     /// days, which may have changed), or the first day the server has data for.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub from: Option<Date>,
-    /// Last day to download (YYYY-MM-DD). Default: today.
+    /// Last day to download (YYYY-MM-DD). Default and maximum: tomorrow (a later day is
+    /// capped, with a message: the server has nothing for the future).
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub to: Option<Date>,
     /// Download everything again instead of continuing where the last sync stopped.
@@ -80,22 +81,56 @@ pub async fn sync_account(
     let database = store.path().to_path_buf();
     let account = store.upsert_account("huami", &session.user_id, Some(&session.email))?;
     // The band's days are local days; "today" on a machine west of the band may be a day
-    // behind, so ask for one more day (the server has nothing for the future).
-    let to = cmd
-        .to
-        .unwrap_or_else(|| sync::today().saturating_add(1.day()));
+    // behind, so ask for one more day. Later days cannot have data yet: asking for them would
+    // only make the range look covered.
+    let tomorrow = sync::today().saturating_add(1.day());
+    let to = match cmd.to {
+        Some(t) if t > tomorrow => {
+            crate::output::stderr_line(&format!(
+                "--to {t} is in the future: syncing up to {tomorrow} (tomorrow), the last day that can have data."
+            ));
+            tomorrow
+        }
+        Some(t) => t,
+        None => tomorrow,
+    };
     let state = if cmd.full {
         None
     } else {
-        store.sync_state(account, sync::STREAM)?
+        // A state whose covered range is empty (only explicit ranges with a hole before them
+        // were synced) is no state: the next plain sync starts from the first day with data.
+        store
+            .sync_state(account, sync::STREAM)?
+            .filter(|s| s.first_date.is_none_or(|f| s.synced_through >= f))
     };
-    let from = match (cmd.from, state) {
-        (Some(f), _) => Some(f),
-        // Re-fetch the last two synced days: the newest ones were partial when fetched.
-        (None, Some(s)) => Some(s.synced_through.saturating_sub(1.day())),
+    let (from, continues) = match (cmd.from, state) {
+        (Some(f), s) => {
+            if f > to {
+                use clap::CommandFactory as _;
+                crate::cli::Cli::command()
+                    .error(
+                        clap::error::ErrorKind::ArgumentConflict,
+                        format!("--from {f} is after the last day to sync, {to}"),
+                    )
+                    .exit();
+            }
+            let joins = s.is_some_and(|s| f <= s.synced_through.saturating_add(1.day()));
+            (Some(f), joins)
+        }
+        // Re-fetch the last two covered days: the newest ones were partial when fetched.
+        // `synced_through` never passes the newest day with data; `last_date` bounds it too
+        // for databases written before that rule (whose state could lie in the future).
+        (None, Some(s)) => {
+            let through = s
+                .last_date
+                .map_or(s.synced_through, |l| l.min(s.synced_through));
+            (Some(through.saturating_sub(1.day())), true)
+        }
         (None, None) => {
             tracing::info!("first sync: looking for the first day with data");
-            sync::discover_first_day(client, sync::EARLIEST, to, usize::from(cmd.jobs)).await?
+            let first =
+                sync::discover_first_day(client, sync::EARLIEST, to, usize::from(cmd.jobs)).await?;
+            (first, true)
         }
     };
     let Some(from) = from.filter(|f| *f <= to) else {
@@ -120,6 +155,7 @@ pub async fn sync_account(
         store,
         account,
         ranges,
+        continues,
         usize::from(cmd.jobs),
         move |days| {
             pb.inc(days);
@@ -146,7 +182,7 @@ pub fn print_report(ctx: &Ctx, r: &Report) -> anyhow::Result<()> {
     if ctx.out.json {
         ctx.out.json_line(&serde_json::json!({
             "from": r.range.map(|x| x.0.to_string()), "to": r.range.map(|x| x.1.to_string()),
-            "days": o.stats.days, "minutes": o.stats.minutes, "partial_days": o.stats.partial_days,
+            "days": o.stats.days, "minutes": o.stats.minutes.saturating_sub(o.stats.trimmed), "partial_days": o.stats.partial_days,
             "rejected_days": o.rejected.iter().map(|(d, why)| serde_json::json!({"date": d, "reason": why})).collect::<Vec<_>>(),
             "requests": o.requests, "interrupted": o.interrupted,
             "seconds": r.elapsed.as_secs_f64(), "database": r.database,
@@ -176,7 +212,7 @@ pub fn print_report(ctx: &Ctx, r: &Report) -> anyhow::Result<()> {
             "Synced"
         },
         o.stats.days,
-        o.stats.minutes,
+        o.stats.minutes.saturating_sub(o.stats.trimmed),
         r.elapsed.as_secs_f64(),
         o.requests,
         r.database.display()
@@ -194,9 +230,12 @@ fn redecode(ctx: &Ctx) -> anyhow::Result<ExitCode> {
     let mut store = ctx.open_store()?;
     let mut total = mikit_store::WriteStats::default();
     let mut failures = Vec::new();
+    let zone = sync::band_zone();
     for (account, user, _) in store.accounts("huami")? {
         let (stats, failed) = store
-            .redecode(account, mikit_huami::decode_day)
+            .redecode(account, |item| {
+                mikit_huami::decode_day_in(item, zone.as_ref())
+            })
             .with_context(|| format!("re-decoding the stored days of user {user}"))?;
         total += stats;
         failures.extend(failed);
@@ -205,13 +244,13 @@ fn redecode(ctx: &Ctx) -> anyhow::Result<ExitCode> {
         crate::output::error_line(&format!("day {date} could not be decoded: {why}"));
     }
     if ctx.out.json {
-        ctx.out.json_line(&serde_json::json!({"days": total.days, "minutes": total.minutes,
+        ctx.out.json_line(&serde_json::json!({"days": total.days, "minutes": total.minutes.saturating_sub(total.trimmed),
             "partial_days": total.partial_days, "failed_days": failures.len(), "seconds": started.elapsed().as_secs_f64()}))?;
     } else {
         ctx.out.line(&format!(
             "Re-decoded {} days ({} minutes, {} partial, {} failed) from the stored payloads in {:.1} s, without network.",
             total.days,
-            total.minutes,
+            total.minutes.saturating_sub(total.trimmed),
             total.partial_days,
             failures.len(),
             started.elapsed().as_secs_f64()
