@@ -9,3 +9,4 @@ mod fit;
 mod harness;
 mod miio;
 mod spec;
+mod store;

@@ -49,7 +49,7 @@ pub struct Cmd {
 
 /// Run `mikit fit export`.
 pub fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
-    let store = ctx.open_store()?;
+    let store = ctx.open_fit_store()?;
     match &cmd.output {
         None => {
             let stdout = std::io::stdout().lock();
