@@ -3,7 +3,13 @@
 use std::path::PathBuf;
 
 use anyhow::Context as _;
-use mikit_core::{EndpointMap, config::Config, http::Http, paths::Paths};
+use mikit_core::{
+    EndpointMap,
+    config::Config,
+    http::Http,
+    paths::{Paths, Tightened},
+};
+use mikit_store::{Store, SyncLock};
 
 use crate::{cli::Global, output::Printer};
 
@@ -23,15 +29,16 @@ pub struct Ctx {
 
 impl Ctx {
     /// Resolve flags > environment > config file > defaults.
+    ///
+    /// A config file named with `--config` or `MIKIT_CONFIG` must exist (a missing one is a
+    /// usage error, exit 2); the default one may be missing.
     pub fn load(global: Global) -> anyhow::Result<Self> {
-        let default_paths = Paths::resolve(None).ok();
-        let config_file = global
-            .config
-            .clone()
-            .or_else(|| default_paths.as_ref().map(|p| p.config_file.clone()));
-        let config = match &config_file {
-            Some(f) => Config::load(f)?,
-            None => Config::default(),
+        let config = match &global.config {
+            Some(f) => Config::load_explicit(f)?,
+            None => match Paths::resolve(None) {
+                Ok(p) => Config::load(&p.config_file)?,
+                Err(_) => Config::default(),
+            },
         };
         let data_dir: Option<PathBuf> = global.data_dir.clone().or_else(|| config.data_dir.clone());
         let paths = Paths::resolve(data_dir.as_deref())?;
@@ -42,6 +49,11 @@ impl Ctx {
             json: global.json,
             quiet: global.quiet,
         };
+        // The state and cache directories hold sessions and device data: keep them private
+        // (the data directory is checked when the database is opened). Nothing is created.
+        for dir in [&paths.state, &paths.cache] {
+            report_tightened(out, mikit_core::paths::make_private(dir)?.as_slice());
+        }
         Ok(Self {
             global,
             config,
@@ -56,16 +68,95 @@ impl Ctx {
         Ok(Http::builder().endpoints(self.endpoints.clone()).build()?)
     }
 
-    /// Open the database (creating it on first use).
-    pub fn open_store(&self) -> anyhow::Result<mikit_store::Store> {
+    /// Open the database, creating it on first use: for commands that write to it.
+    pub fn open_store(&self) -> anyhow::Result<Store> {
         let path = self.paths.database();
-        mikit_store::Store::open(&path)
-            .with_context(|| format!("opening the database {}", path.display()))
+        let store = Store::open(&path)
+            .with_context(|| format!("opening the database {}", path.display()))?;
+        report_tightened(self.out, store.tightened());
+        Ok(store)
+    }
+
+    /// Open the database if there is one, creating nothing: for commands that only read.
+    pub fn open_existing_store(&self) -> anyhow::Result<Option<Store>> {
+        let path = self.paths.database();
+        match Store::open_existing(&path) {
+            Ok(store) => {
+                report_tightened(self.out, store.tightened());
+                Ok(Some(store))
+            }
+            Err(mikit_store::Error::NoDatabase { .. }) => Ok(None),
+            Err(e) => Err(e).with_context(|| format!("opening the database {}", path.display())),
+        }
+    }
+
+    /// The database for a command that only reads synced fitness data (`fit show`, `fit
+    /// export`): a missing database is an error that says what to do, never an empty new one.
+    pub fn open_fit_store(&self) -> anyhow::Result<Store> {
+        self.open_existing_store()?.ok_or_else(|| {
+            anyhow::anyhow!(
+                "no database at {} yet: run `mikit fit login` and `mikit fit sync` first (or check --data-dir / MIKIT_DATA_DIR / data_dir)",
+                self.paths.database().display()
+            )
+        })
+    }
+
+    /// The database for a command that only reads devices or cached specs: a missing database
+    /// reads as an empty one (an in-memory store), so the command answers as it would on a
+    /// new database without creating one.
+    pub fn read_store(&self) -> anyhow::Result<Store> {
+        match self.open_existing_store()? {
+            Some(store) => Ok(store),
+            None => Ok(Store::open_in_memory()?),
+        }
+    }
+
+    /// Take the lock that lets one sync at a time write to `store`'s database. When another
+    /// process holds it: an error naming that process, or with `wait`, one message and a
+    /// wait until it is done (a holder that dies releases the lock with it).
+    pub async fn sync_lock(&self, store: &Store, wait: bool) -> anyhow::Result<SyncLock> {
+        let database = store.path().to_path_buf();
+        let lock = match store.try_sync_lock() {
+            Err(mikit_store::Error::SyncBusy { holder, .. }) if wait => {
+                if !self.out.quiet {
+                    crate::output::stderr_line(&format!(
+                        "Waiting for the other sync{} to finish…",
+                        holder.map(|p| format!(" (pid {p})")).unwrap_or_default()
+                    ));
+                }
+                tokio::task::spawn_blocking(move || SyncLock::acquire(&database))
+                    .await
+                    .context("waiting for the sync lock")??
+            }
+            Err(e @ mikit_store::Error::SyncBusy { .. }) => {
+                return Err(e).context(
+                    "not syncing, to avoid doing the same work twice: wait for the other sync to finish, or run `mikit fit sync --wait` to wait for it and then continue",
+                );
+            }
+            other => other?,
+        };
+        tracing::info!(lock = %lock.path().display(), "holding the sync lock");
+        Ok(lock)
     }
 
     /// The Huami session file.
     pub fn huami_session_path(&self) -> PathBuf {
         self.paths.state.join("huami-session.json")
+    }
+}
+
+/// Say once (on stderr, unless `--quiet`) which files or directories were made private.
+fn report_tightened(out: Printer, changes: &[Tightened]) {
+    for t in changes {
+        tracing::debug!(change = %t, "made private");
+        if !out.quiet {
+            crate::output::stderr_line(&format!(
+                "note: made {} private to you (mode {:04o}, was {:04o}): it holds tokens, e-mail addresses or health data",
+                t.path.display(),
+                t.to,
+                t.from
+            ));
+        }
     }
 }
 

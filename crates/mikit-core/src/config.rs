@@ -75,6 +75,18 @@ impl Config {
         }
     }
 
+    /// Read a config file the user named explicitly (`--config FILE`, `MIKIT_CONFIG`): unlike
+    /// [`Config::load`], a missing file is an error ([`Error::ConfigMissing`]), so that a typo
+    /// in the name is not silently replaced by the defaults.
+    pub fn load_explicit(path: &Path) -> Result<Self, Error> {
+        match std::fs::metadata(path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Error::ConfigMissing {
+                path: path.to_path_buf(),
+            }),
+            _ => Self::load(path),
+        }
+    }
+
     /// Parse TOML text.
     pub fn parse(text: &str) -> Result<Self, String> {
         toml::from_str(text).map_err(|e| e.to_string())
@@ -103,5 +115,13 @@ mod tests {
             Config::load(Path::new("/nonexistent/mikit.toml")).unwrap(),
             Config::default()
         );
+    }
+
+    #[test]
+    fn an_explicit_config_file_must_exist() {
+        let missing = Path::new("/nonexistent/mikit.toml");
+        let err = Config::load_explicit(missing).unwrap_err();
+        assert!(matches!(err, Error::ConfigMissing { .. }), "{err:?}");
+        assert!(err.to_string().contains("/nonexistent/mikit.toml"), "{err}");
     }
 }

@@ -34,6 +34,11 @@ pub enum Error {
         path: std::path::PathBuf,
         reason: String,
     },
+    /// A config file named explicitly (`--config`, `MIKIT_CONFIG`) does not exist.
+    #[error(
+        "the config file {path} does not exist; check the path given with --config or MIKIT_CONFIG, or leave both unset to use the default"
+    )]
+    ConfigMissing { path: std::path::PathBuf },
     /// No home directory could be found to place the XDG directories.
     #[error("cannot find the home directory; pass --data-dir")]
     NoHome,

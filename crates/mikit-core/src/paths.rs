@@ -61,18 +61,110 @@ pub fn ensure_dir(dir: &Path) -> Result<(), Error> {
     })
 }
 
-/// Write `bytes` to `path` atomically (temp file + rename) with mode 0600 on Unix.
+/// A permission change made to keep a file or directory private to its owner.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tightened {
+    /// The file or directory.
+    pub path: PathBuf,
+    /// Its permission bits before (e.g. `0o755`).
+    pub from: u32,
+    /// Its permission bits after (e.g. `0o700`).
+    pub to: u32,
+}
+
+impl std::fmt::Display for Tightened {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {:04o} -> {:04o}",
+            self.path.display(),
+            self.from,
+            self.to
+        )
+    }
+}
+
+/// Create `dir` (and missing parents) with mode 0700 on Unix, or make an existing one private
+/// by removing every group and other permission bit.
+///
+/// mikit's directories hold device LAN tokens, e-mail addresses and health data. Returns the
+/// change made to an existing directory, if any, so that the caller can say so. A directory
+/// with the sticky bit (a shared one such as `/tmp`) and the root directory are left alone.
+pub fn ensure_private_dir(dir: &Path) -> Result<Option<Tightened>, Error> {
+    let io = |action, source| Error::Io {
+        action,
+        path: dir.to_path_buf(),
+        source,
+    };
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        // The mode applies to every directory created here, parents included, whatever the
+        // umask lets through on top (a umask only removes bits).
+        builder.mode(0o700);
+    }
+    builder.create(dir).map_err(|e| io("creating", e))?;
+    make_private(dir)
+}
+
+/// Remove the group and other permission bits of `path` if it exists (0600 for a file that
+/// was 0644, 0700 for a directory that was 0755); a missing path is no change. Returns the
+/// change made, if any. Directories with the sticky bit and the root directory are left alone.
+pub fn make_private(path: &Path) -> Result<Option<Tightened>, Error> {
+    tighten(path).map_err(|source| Error::Io {
+        action: "restricting the permissions of",
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+#[cfg(unix)]
+fn tighten(path: &Path) -> std::io::Result<Option<Tightened>> {
+    use std::os::unix::fs::PermissionsExt;
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let mode = meta.permissions().mode() & 0o7777;
+    let shared = meta.is_dir() && (mode & 0o1000 != 0 || path.parent().is_none());
+    if mode & 0o077 == 0 || shared {
+        return Ok(None);
+    }
+    let to = mode & !0o077;
+    match std::fs::set_permissions(path, std::fs::Permissions::from_mode(to)) {
+        Ok(()) => {}
+        // Someone else's file (a shared data directory): keep working, but say it.
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+            tracing::warn!(path = %path.display(), mode = format!("{mode:04o}"), "cannot make this private: {e}");
+            return Ok(None);
+        }
+        Err(e) => return Err(e),
+    }
+    Ok(Some(Tightened {
+        path: path.to_path_buf(),
+        from: mode,
+        to,
+    }))
+}
+
+#[cfg(not(unix))]
+fn tighten(_path: &Path) -> std::io::Result<Option<Tightened>> {
+    Ok(None)
+}
+
+/// Write `bytes` to `path` atomically (temp file + rename) with mode 0600 on Unix, in a
+/// directory made private with [`ensure_private_dir`].
 ///
 /// Used for session files: a crash leaves either the old or the new file, never half of one,
 /// and the file is never readable by other users, not even for an instant.
 pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     use std::io::Write;
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
-    ensure_dir(dir)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
+    if let Some(t) = ensure_private_dir(dir)? {
+        tracing::info!(change = %t, "made the directory private");
     }
     let tmp = path.with_extension(format!("tmp.{}", std::process::id()));
     let io = |action, source| Error::Io {
@@ -121,5 +213,47 @@ mod tests {
         assert_eq!(mode, 0o600);
         assert_eq!(std::fs::read(&f).unwrap(), b"{\"a\":1}");
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn private_dirs_are_created_0700_and_loose_ones_tightened_once() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o7777;
+        let root = std::env::temp_dir().join(format!("mikit-core-dirs-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let dir = root.join("a/b");
+        assert_eq!(
+            ensure_private_dir(&dir).unwrap(),
+            None,
+            "a new dir is no change"
+        );
+        assert_eq!(mode(&dir), 0o700);
+        assert_eq!(
+            mode(&root.join("a")),
+            0o700,
+            "created parents are private too"
+        );
+
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let t = ensure_private_dir(&dir).unwrap().unwrap();
+        assert_eq!((t.from, t.to), (0o755, 0o700));
+        assert_eq!(mode(&dir), 0o700);
+        assert_eq!(ensure_private_dir(&dir).unwrap(), None, "said once");
+
+        let f = dir.join("f");
+        std::fs::write(&f, b"x").unwrap();
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o644)).unwrap();
+        assert_eq!(make_private(&f).unwrap().map(|t| t.to), Some(0o600));
+        assert_eq!(mode(&f), 0o600);
+        assert_eq!(make_private(&dir.join("missing")).unwrap(), None);
+
+        // A shared directory such as /tmp (sticky bit) is never changed.
+        let shared = root.join("shared");
+        std::fs::create_dir(&shared).unwrap();
+        std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o1777)).unwrap();
+        assert_eq!(ensure_private_dir(&shared).unwrap(), None);
+        assert_eq!(mode(&shared), 0o1777);
+        std::fs::remove_dir_all(root).unwrap();
     }
 }

@@ -16,6 +16,28 @@ pub enum Error {
         #[source]
         source: rusqlite::Error,
     },
+    /// There is no database at this path yet (a command that only reads never creates one).
+    #[error("no database at {path} yet")]
+    NoDatabase { path: PathBuf },
+    /// Another process holds the sync lock of this database.
+    #[error("another sync{} is writing to the database {database}", holder.map(|p| format!(" (pid {p})")).unwrap_or_default())]
+    SyncBusy {
+        /// The database.
+        database: PathBuf,
+        /// The process id of the holder, when it could be read.
+        holder: Option<u32>,
+    },
+    /// A file next to the database could not be created, read or changed.
+    #[error("{action} {path}: {source}")]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// Creating or securing the data directory failed.
+    #[error(transparent)]
+    Files(#[from] mikit_core::Error),
     /// The database was written by a newer mikit.
     #[error(
         "the database {path} has schema version {found}, newer than this mikit knows ({known}); upgrade mikit"

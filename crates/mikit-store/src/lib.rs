@@ -17,6 +17,7 @@
 //! |---|---|
 //! | `lib.rs` | [`Store`]: opening, pragmas, migrations, accounts, content digest |
 //! | `band` | writing decoded band-data days ([`DayWrite`]), sync state, re-decoding from raw items |
+//! | `lock` | [`SyncLock`]: one sync at a time per database (an exclusive lock file) |
 //! | `query` | reading back: day rows, streaming exports of minutes / sleep / activities |
 //! | `spec_cache` | the MIoT spec cache: instances lists with fetch time, specs by URN, documents, recent failures ([`Cached`], [`CatalogEntry`]) |
 //! | `manual_devices` | devices added by hand with `mikit device add` ([`ManualDevice`]) |
@@ -30,6 +31,7 @@
 mod band;
 mod cloud_devices;
 mod error;
+mod lock;
 mod manual_devices;
 mod query;
 mod spec_cache;
@@ -41,7 +43,9 @@ use rusqlite::{Connection, OptionalExtension, params};
 pub use band::{Coverage, DayWrite, SyncState, WriteStats};
 pub use cloud_devices::CloudDevice;
 pub use error::Error;
+pub use lock::SyncLock;
 pub use manual_devices::ManualDevice;
+pub use mikit_core::paths::Tightened;
 pub use query::{ActivityRow, DayRow, MinuteRow, SleepRow, TzSpans};
 pub use spec_cache::{Cached, CatalogEntry, Failure, SpecCacheCounts};
 
@@ -62,6 +66,34 @@ pub struct AccountId(pub i64);
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    tightened: Vec<Tightened>,
+}
+
+/// How long to wait for another connection's lock before "database is locked".
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// `mikit.db` + `-wal` → `mikit.db-wal`: the files SQLite keeps next to a database.
+fn sidecar(path: &Path, suffix: &str) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(suffix);
+    PathBuf::from(s)
+}
+
+/// Create `path` empty with mode 0600 unless it exists (SQLite itself would create it 0644,
+/// and it gives the `-wal` and `-shm` files the mode of the database).
+fn create_private(path: &Path) -> Result<(), Error> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    opts.open(path).map(drop).map_err(|source| Error::Io {
+        action: "creating the database",
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 impl std::fmt::Debug for Store {
@@ -74,15 +106,73 @@ impl std::fmt::Debug for Store {
 
 impl Store {
     /// Open (creating if needed) the database at `path` and bring its schema up to date.
+    ///
+    /// The directory is created with mode 0700 and the database with mode 0600 (SQLite gives
+    /// its `-wal` and `-shm` files the mode of the database); existing ones that other users
+    /// can read are made private, and [`Store::tightened`] says which. Many processes may open
+    /// the same new database at once: the schema is created exactly once.
     pub fn open(path: &Path) -> Result<Self, Error> {
-        if let Some(dir) = path.parent() {
-            let _ = std::fs::create_dir_all(dir);
+        let mut tightened = Vec::new();
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            tightened.extend(mikit_core::paths::ensure_private_dir(dir)?);
         }
-        let conn = Connection::open(path).map_err(|source| Error::Open {
+        create_private(path)?;
+        Self::open_file(path, tightened)
+    }
+
+    /// Open the database at `path` only if it exists: for commands that only read, which must
+    /// not create a data directory or an empty database. A missing database is
+    /// [`Error::NoDatabase`]. An existing database is brought up to date and made private
+    /// like with [`Store::open`].
+    pub fn open_existing(path: &Path) -> Result<Self, Error> {
+        match std::fs::metadata(path) {
+            Ok(m) if m.is_file() => {}
+            Ok(_) => {
+                return Err(Error::Io {
+                    action: "opening the database",
+                    path: path.to_path_buf(),
+                    source: std::io::Error::other("not a regular file"),
+                });
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(Error::NoDatabase {
+                    path: path.to_path_buf(),
+                });
+            }
+            Err(source) => {
+                return Err(Error::Io {
+                    action: "opening the database",
+                    path: path.to_path_buf(),
+                    source,
+                });
+            }
+        }
+        let mut tightened = Vec::new();
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            tightened.extend(mikit_core::paths::ensure_private_dir(dir)?);
+        }
+        Self::open_file(path, tightened)
+    }
+
+    fn open_file(path: &Path, mut tightened: Vec<Tightened>) -> Result<Self, Error> {
+        for file in [
+            path.to_path_buf(),
+            sidecar(path, "-wal"),
+            sidecar(path, "-shm"),
+        ] {
+            tightened.extend(mikit_core::paths::make_private(&file)?);
+        }
+        // No SQLITE_OPEN_CREATE: the file exists (created above, or checked by the caller).
+        let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE
+            | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | rusqlite::OpenFlags::SQLITE_OPEN_URI;
+        let conn = Connection::open_with_flags(path, flags).map_err(|source| Error::Open {
             path: path.to_path_buf(),
             source,
         })?;
-        Self::init(conn, path.to_path_buf())
+        let mut store = Self::init(conn, path.to_path_buf())?;
+        store.tightened = tightened;
+        Ok(store)
     }
 
     /// A private in-memory database (tests, examples).
@@ -92,7 +182,9 @@ impl Store {
     }
 
     fn init(conn: Connection, path: PathBuf) -> Result<Self, Error> {
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        // Other processes (a second command, a first open racing ours) hold locks for at most
+        // one transaction: wait for them instead of failing with "database is locked".
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         // WAL: readers (the dashboard, an export) never block the sync's writer, and a killed
         // writer loses nothing that was committed. NORMAL is durable across application crashes
         // in WAL mode (only an OS crash may drop the last transactions).
@@ -100,7 +192,11 @@ impl Store {
         conn.execute_batch(
             "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;",
         )?;
-        let mut store = Self { conn, path };
+        let mut store = Self {
+            conn,
+            path,
+            tightened: Vec::new(),
+        };
         store.migrate()?;
         Ok(store)
     }
@@ -110,6 +206,13 @@ impl Store {
         &self.path
     }
 
+    /// The permission changes this open made to keep the database private (an existing data
+    /// directory or database that other users could read): empty when nothing needed it, so a
+    /// caller that reports them says so once.
+    pub fn tightened(&self) -> &[Tightened] {
+        &self.tightened
+    }
+
     /// The schema version this database is at.
     pub fn schema_version(&self) -> Result<i64, Error> {
         Ok(self
@@ -117,32 +220,56 @@ impl Store {
             .query_row("PRAGMA user_version", [], |r| r.get(0))?)
     }
 
+    /// Apply the migrations this database lacks, in one `BEGIN IMMEDIATE` transaction.
+    ///
+    /// IMMEDIATE takes the write lock before anything is read, so of several processes opening
+    /// a new database at once one migrates and the others wait (busy timeout), then find the
+    /// schema current when they re-read `user_version` inside their own transaction.
     fn migrate(&mut self) -> Result<(), Error> {
-        let current = self.schema_version()?;
         let known = i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX);
-        if current > known {
-            return Err(Error::TooNew {
-                path: self.path.clone(),
-                found: current,
-                known,
-            });
+        let check = |found: i64, path: &Path| {
+            if found > known {
+                Err(Error::TooNew {
+                    path: path.to_path_buf(),
+                    found,
+                    known,
+                })
+            } else {
+                Ok(found)
+            }
+        };
+        // The usual case, without taking the write lock: already up to date.
+        if check(self.schema_version()?, &self.path)? == known {
+            return Ok(());
         }
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let current = check(
+            tx.query_row("PRAGMA user_version", [], |r| r.get(0))?,
+            &self.path,
+        )?;
         for (i, sql) in MIGRATIONS
             .iter()
             .enumerate()
             .skip(usize::try_from(current).unwrap_or(0))
         {
-            let tx = self.conn.transaction()?;
             tx.execute_batch(sql)?;
             tx.pragma_update(
                 None,
                 "user_version",
                 i64::try_from(i + 1).unwrap_or(i64::MAX),
             )?;
-            tx.commit()?;
             tracing::debug!(version = i + 1, "store: applied migration");
         }
+        tx.commit()?;
         Ok(())
+    }
+
+    /// Take the lock that lets one sync at a time write to this database, without waiting
+    /// ([`Error::SyncBusy`] when another process holds it). See [`SyncLock`].
+    pub fn try_sync_lock(&self) -> Result<SyncLock, Error> {
+        SyncLock::try_acquire(&self.path)
     }
 
     /// Find or create the account (`provider`, `user_id`), updating its e-mail if given.
@@ -288,6 +415,176 @@ mod tests {
             Store::open(&path),
             Err(Error::TooNew { found: 99, .. })
         ));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    fn fresh_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("mikit-store-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        dir
+    }
+
+    /// The table names of the schema, to check that each was created once.
+    fn tables(s: &Store) -> Vec<String> {
+        let mut stmt = s
+            .conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    // Issue 9, point 4: three concurrent first opens of a new data dir failed 28 of 30 times
+    // ("table accounts already exists", "database is locked").
+    #[test]
+    fn concurrent_first_opens_all_succeed_and_migrate_once() {
+        const THREADS: usize = 8;
+        for round in 0..5 {
+            let dir = fresh_dir(&format!("race-{round}"));
+            let path = dir.join("data/mikit.db");
+            let barrier = std::sync::Arc::new(std::sync::Barrier::new(THREADS));
+            let opens: Vec<_> = (0..THREADS)
+                .map(|_| {
+                    let (path, barrier) = (path.clone(), barrier.clone());
+                    std::thread::spawn(move || {
+                        barrier.wait();
+                        let mut s = Store::open(&path)?;
+                        s.upsert_account("huami", "42", None)?;
+                        s.schema_version()
+                    })
+                })
+                .collect();
+            for t in opens {
+                let version = t.join().unwrap();
+                assert_eq!(version.unwrap(), MIGRATIONS.len() as i64, "round {round}");
+            }
+            let s = Store::open(&path).unwrap();
+            assert_eq!(s.accounts("huami").unwrap().len(), 1);
+            let names = tables(&s);
+            let mut unique = names.clone();
+            unique.dedup();
+            assert_eq!(names, unique);
+            assert!(names.contains(&"accounts".to_owned()));
+            drop(s);
+            std::fs::remove_dir_all(dir).unwrap();
+        }
+    }
+
+    /// Run by `concurrent_first_opens_from_processes` in child processes; a no-op otherwise.
+    #[test]
+    fn child_process_opens_the_store() {
+        if let Some(path) = std::env::var_os("MIKIT_STORE_TEST_OPEN") {
+            let mut s = Store::open(Path::new(&path)).unwrap();
+            s.upsert_account("huami", "42", None).unwrap();
+        }
+    }
+
+    #[test]
+    fn concurrent_first_opens_from_processes() {
+        let exe = std::env::current_exe().unwrap();
+        for round in 0..3 {
+            let dir = fresh_dir(&format!("procs-{round}"));
+            let path = dir.join("mikit.db");
+            let children: Vec<_> = (0..4)
+                .map(|_| {
+                    std::process::Command::new(&exe)
+                        .args(["--exact", "tests::child_process_opens_the_store", "--quiet"])
+                        .env("MIKIT_STORE_TEST_OPEN", &path)
+                        .stdout(std::process::Stdio::piped())
+                        .stderr(std::process::Stdio::piped())
+                        .spawn()
+                        .unwrap()
+                })
+                .collect();
+            for c in children {
+                let o = c.wait_with_output().unwrap();
+                assert!(
+                    o.status.success(),
+                    "round {round}: {}{}",
+                    String::from_utf8_lossy(&o.stdout),
+                    String::from_utf8_lossy(&o.stderr)
+                );
+            }
+            let s = Store::open(&path).unwrap();
+            assert_eq!(s.schema_version().unwrap(), MIGRATIONS.len() as i64);
+            assert_eq!(s.accounts("huami").unwrap().len(), 1);
+            drop(s);
+            std::fs::remove_dir_all(dir).unwrap();
+        }
+    }
+
+    // Issue 9, point 6: a command that only reads must not create the directory or a database.
+    #[test]
+    fn open_existing_creates_nothing() {
+        let dir = fresh_dir("existing");
+        let path = dir.join("sub/mikit.db");
+        match Store::open_existing(&path) {
+            Err(Error::NoDatabase { path: p }) => assert_eq!(p, path),
+            other => panic!("expected NoDatabase, got {other:?}"),
+        }
+        assert!(!dir.exists(), "nothing may be created");
+        let msg = Store::open_existing(&path).unwrap_err().to_string();
+        assert!(
+            msg.contains("no database at") && msg.contains("sub/mikit.db"),
+            "{msg}"
+        );
+        drop(Store::open(&path).unwrap());
+        let s = Store::open_existing(&path).unwrap();
+        assert_eq!(s.schema_version().unwrap(), MIGRATIONS.len() as i64);
+        drop(s);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    // Issue 9, point 7: the database and its directory were 0644 / 0755.
+    #[cfg(unix)]
+    #[test]
+    fn the_database_and_its_directory_are_private_and_loose_ones_are_tightened_once() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let dir = fresh_dir("modes");
+        let path = dir.join("data/mikit.db");
+        let mut s = Store::open(&path).unwrap();
+        assert!(s.tightened().is_empty());
+        s.upsert_account("huami", "42", Some("a@b.c")).unwrap();
+        let lock = s.try_sync_lock().unwrap();
+        let files = [
+            path.clone(),
+            sidecar(&path, "-wal"),
+            sidecar(&path, "-shm"),
+            SyncLock::path_for(&path),
+        ];
+        for f in &files {
+            assert_eq!(mode(f), 0o600, "{}", f.display());
+        }
+        assert_eq!(mode(&dir.join("data")), 0o700);
+        drop(lock);
+
+        // A database made by an older mikit: loosen everything, then open it again (with the
+        // first connection still open, so that SQLite keeps its -wal and -shm files).
+        for f in &files {
+            std::fs::set_permissions(f, std::fs::Permissions::from_mode(0o644)).unwrap();
+        }
+        std::fs::set_permissions(dir.join("data"), std::fs::Permissions::from_mode(0o755)).unwrap();
+        let s2 = Store::open_existing(&path).unwrap();
+        let changed: Vec<&Path> = s2.tightened().iter().map(|t| t.path.as_path()).collect();
+        assert_eq!(
+            changed,
+            [dir.join("data").as_path(), &files[0], &files[1], &files[2]],
+            "{:?}",
+            s2.tightened()
+        );
+        drop(s2.try_sync_lock().unwrap());
+        for f in &files {
+            assert_eq!(mode(f), 0o600, "{}", f.display());
+        }
+        assert_eq!(mode(&dir.join("data")), 0o700);
+        drop((s, s2));
+        assert!(
+            Store::open(&path).unwrap().tightened().is_empty(),
+            "said once"
+        );
         std::fs::remove_dir_all(dir).unwrap();
     }
 }

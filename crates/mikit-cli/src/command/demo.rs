@@ -85,6 +85,7 @@ pub async fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
         to: None,
         full: false,
         redecode: false,
+        wait: false,
         jobs: 4,
         chunk_days: 30,
     };

@@ -15,8 +15,10 @@ use crate::{
     context::Ctx,
 };
 
-/// Exit codes other than 0 (success), 1 (failure) and 2 (usage, from clap).
+/// Exit codes other than 0 (success) and 1 (failure).
 pub mod code {
+    /// A usage error: bad flags (from clap) or a missing `--config` file.
+    pub const USAGE: u8 = 2;
     /// Not logged in, wrong password, expired or rejected session.
     pub const AUTH: u8 = 3;
     /// The service could not be reached or kept failing.
@@ -87,9 +89,10 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
         if cause.downcast_ref::<NotLoggedIn>().is_some() {
             return code::AUTH;
         }
-        if let Some(mikit_core::Error::Transport { .. }) = cause.downcast_ref::<mikit_core::Error>()
-        {
-            return code::NETWORK;
+        match cause.downcast_ref::<mikit_core::Error>() {
+            Some(mikit_core::Error::Transport { .. }) => return code::NETWORK,
+            Some(mikit_core::Error::ConfigMissing { .. }) => return code::USAGE,
+            _ => {}
         }
     }
     1

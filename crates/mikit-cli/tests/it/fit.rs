@@ -282,7 +282,7 @@ async fn demo_runs_end_to_end() {
     c.arg("--data-dir")
         .arg(dir.path())
         .args(["demo", "--days", "30"]);
-    c.env("MIKIT_CONFIG", dir.path().join("none.toml"));
+    c.env("MIKIT_CONFIG", crate::harness::empty_config());
     let o = run(c, None).await;
     assert!(o.status.success(), "{}", text(&o));
     let out = String::from_utf8_lossy(&o.stdout);

@@ -19,7 +19,8 @@ impl TempDir {
         let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let p = std::env::temp_dir().join(format!("mikit-it-{}-{name}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&p);
-        std::fs::create_dir_all(&p).unwrap();
+        // Private, as mikit makes its data directory (a looser one gets a note on stderr).
+        mikit_core::paths::ensure_private_dir(&p).unwrap();
         Self(p)
     }
     pub fn path(&self) -> &Path {
@@ -64,9 +65,20 @@ pub fn mikit(dir: &Path, endpoint: &str) -> Command {
     c.env_remove("MIKIT_HUAMI_PASSWORD")
         .env_remove("MIKIT_ENDPOINT")
         .env_remove("RUST_LOG");
-    c.env("MIKIT_CONFIG", dir.join("no-config.toml"));
+    // An explicit config file must exist; an empty one keeps the user's own config out.
+    c.env("MIKIT_CONFIG", empty_config());
     c.stdin(Stdio::null());
     c
+}
+
+/// An empty config file shared by every test of this run (created once).
+pub fn empty_config() -> &'static Path {
+    static FILE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    FILE.get_or_init(|| {
+        let p = Path::new(env!("CARGO_TARGET_TMPDIR")).join("mikit-it-empty-config.toml");
+        std::fs::write(&p, b"").unwrap();
+        p
+    })
 }
 
 /// Run a command to completion off the async runtime, feeding `stdin`.

@@ -11,5 +11,6 @@ mod harness;
 mod miio;
 mod polish;
 mod spec;
+mod store;
 mod sync;
 mod terminal;

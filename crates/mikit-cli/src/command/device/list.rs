@@ -95,7 +95,7 @@ pub async fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
     if cmd.refresh {
         refresh(ctx).await?;
     }
-    let store = ctx.open_store()?;
+    let store = ctx.read_store()?;
     let devices = registry::known(&store)?;
     let mut list_key = None;
     for key in ["all", "released"] {

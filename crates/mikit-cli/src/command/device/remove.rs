@@ -17,7 +17,7 @@ pub struct Cmd {
 
 /// Run `mikit device remove`.
 pub fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
-    let mut store = ctx.open_store()?;
+    let mut store = ctx.read_store()?;
     if !store.remove_manual_device(&cmd.name)? {
         let in_cloud = store
             .all_cloud_devices()?

@@ -72,7 +72,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
         }
         Err(e) => return Err(e.into()),
     };
-    let store = ctx.open_store()?;
+    let store = ctx.open_fit_store()?;
     // One account per export: the first one synced (several would need an account column).
     let Some((account, _, _)) = store.accounts("huami")?.into_iter().next() else {
         anyhow::bail!("no fitness data yet: run `mikit fit login` and `mikit fit sync` first");

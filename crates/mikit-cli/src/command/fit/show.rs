@@ -22,7 +22,7 @@ pub struct Cmd {
 
 /// Run `mikit fit show`.
 pub fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
-    let store = ctx.open_store()?;
+    let store = ctx.open_fit_store()?;
     let accounts = store.accounts("huami")?;
     if accounts.is_empty() {
         ctx.out

@@ -28,6 +28,10 @@ pub struct Cmd {
     /// (after upgrading mikit, to benefit from a better decoder).
     #[arg(long, conflicts_with_all = ["from", "to", "full"])]
     pub redecode: bool,
+    /// If another sync is writing to the same database, wait for it to finish and then
+    /// continue (by default this sync stops with exit code 1 instead).
+    #[arg(long)]
+    pub wait: bool,
     /// How many requests to run at once.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=16))]
     pub jobs: u16,
@@ -39,7 +43,7 @@ pub struct Cmd {
 /// Run `mikit fit sync`.
 pub async fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
     if cmd.redecode {
-        return redecode(ctx);
+        return redecode(ctx, cmd.wait).await;
     }
     let session = require_session(ctx)?;
     let client = Arc::new(HuamiClient::new(ctx.http()?, session.clone()));
@@ -78,6 +82,9 @@ pub async fn sync_account(
     let started = Instant::now();
     let session = client.session().await;
     let mut store = ctx.open_store()?;
+    // One sync at a time: taken before the sync state is read, so a sync that waited
+    // continues from where the other one stopped.
+    let _lock = ctx.sync_lock(&store, cmd.wait).await?;
     let database = store.path().to_path_buf();
     let account = store.upsert_account("huami", &session.user_id, Some(&session.email))?;
     // The band's days are local days; "today" on a machine west of the band may be a day
@@ -225,9 +232,10 @@ pub fn print_report(ctx: &Ctx, r: &Report) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn redecode(ctx: &Ctx) -> anyhow::Result<ExitCode> {
+async fn redecode(ctx: &Ctx, wait: bool) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let mut store = ctx.open_store()?;
+    let mut store = ctx.open_fit_store()?;
+    let _lock = ctx.sync_lock(&store, wait).await?;
     let mut total = mikit_store::WriteStats::default();
     let mut failures = Vec::new();
     let zone = sync::band_zone();

@@ -70,11 +70,16 @@ pub struct Source<'a> {
 }
 
 impl<'a> Source<'a> {
-    /// Open the database; with `offline` the spec service is never asked.
+    /// Open the database; with `offline` the spec service is never asked, nothing is
+    /// written, and a missing database reads as an empty cache (nothing is created).
     pub fn open(ctx: &'a Ctx, offline: bool) -> anyhow::Result<Self> {
         Ok(Self {
             ctx,
-            store: ctx.open_store()?,
+            store: if offline {
+                ctx.read_store()?
+            } else {
+                ctx.open_store()?
+            },
             clients: None,
             offline,
             now: now(),
