@@ -1186,3 +1186,57 @@ async fn sts_checks_client_sign_and_is_single_use() {
     );
     emu.shutdown().await;
 }
+
+/// Issue 9 (polish): a device carries out an action whose effect its spec makes clear. The
+/// fleet's light has `light.toggle` (no arguments) next to the bool `light.on`: toggled on the
+/// LAN, the property flips; toggled through the cloud, it flips back — on the one device
+/// state both paths share.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn toggle_flips_the_switch_over_the_lan_and_the_cloud() {
+    let emu = start(cfg(4, |_| {})).await;
+    let api = cloud(&emu, password_login(&emu, "xiaomi").await);
+    let fleet = emu.fleet();
+    // A service with a `toggle` action and a bool `on` property, found by URN names only.
+    let name = |urn: &str| urn.split(':').nth(3).unwrap_or_default().to_owned();
+    let (dev, siid, aiid, piid) = fleet
+        .devices()
+        .iter()
+        .find_map(|d| {
+            d.spec().services.iter().find_map(|s| {
+                let a = s.actions().iter().find(|a| name(&a.type_) == "toggle")?;
+                let p = s.properties().iter().find(|p| {
+                    name(&p.type_) == "on" && matches!(p.format, mikit_miot::Format::Bool)
+                })?;
+                Some((d.clone(), s.iid, a.iid, p.iid))
+            })
+        })
+        .expect("a device with a toggle");
+    let info = dev.info().clone();
+    let before = dev.value(siid, piid).and_then(|v| v.as_bool()).unwrap();
+
+    let token = mikit_miio::Token::from_hex(&info.token_hex()).unwrap();
+    let mut lan = mikit_miio::Client::new(info.socket_addr(), &token)
+        .await
+        .unwrap();
+    lan.action(siid, aiid, vec![]).await.unwrap();
+    let got = lan.get_properties(&[(siid, piid)]).await.unwrap();
+    assert_eq!(got[0].value.as_ref(), Some(&json!(!before)), "LAN toggle");
+
+    let r = api
+        .action(
+            region(&info.region),
+            &ActionCall {
+                did: info.did.clone(),
+                siid,
+                aiid,
+                args: vec![],
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(dev.value(siid, piid), Some(json!(before)), "cloud toggle");
+    let got = lan.get_properties(&[(siid, piid)]).await.unwrap();
+    assert_eq!(got[0].value.as_ref(), Some(&json!(before)));
+    emu.shutdown().await;
+}
