@@ -38,6 +38,8 @@ pub struct EmulatorConfig {
     pub device_addr: IpAddr,
     /// Device UDP port: 0 (default) gives each device an ephemeral port on `device_addr`.
     pub device_port: u16,
+    /// Limits of the HTTP listener (connections, timeouts, body sizes).
+    pub limits: ServerLimits,
 }
 
 impl Default for EmulatorConfig {
@@ -55,6 +57,42 @@ impl Default for EmulatorConfig {
             devices: 0,
             device_addr: IpAddr::V4(Ipv4Addr::LOCALHOST),
             device_port: 0,
+            limits: ServerLimits::default(),
+        }
+    }
+}
+
+/// Limits that keep the HTTP listener responsive under many, slow or large clients, as a
+/// real server's are.
+#[derive(Clone, Debug)]
+pub struct ServerLimits {
+    /// Connections served at once; further ones wait in the listen backlog until one closes
+    /// (default 256).
+    pub max_connections: usize,
+    /// Time a client has to send a request's complete header, counted from the connection's
+    /// start and, between keep-alive requests, from the end of the previous answer; a silent
+    /// or trickling client is disconnected after it (default 30 s, hyper's own default).
+    pub header_timeout: Duration,
+    /// Time a client has to send a request's body once its header arrived; after it the
+    /// answer is 408 and the connection is closed (default 60 s).
+    pub body_timeout: Duration,
+    /// Largest request body; a larger one is answered 413 without reading it (default 64 MiB:
+    /// an upload of a few hundred days fits easily).
+    pub max_body: usize,
+    /// Request bytes buffered across all connections at once (default 256 MiB, at least
+    /// `max_body`). A body with a `Content-Length` waits for room; a chunked body that finds
+    /// none is answered 503 with `Retry-After: 1`.
+    pub body_budget: usize,
+}
+
+impl Default for ServerLimits {
+    fn default() -> Self {
+        Self {
+            max_connections: 256,
+            header_timeout: Duration::from_secs(30),
+            body_timeout: Duration::from_secs(60),
+            max_body: 64 * 1024 * 1024,
+            body_budget: 256 * 1024 * 1024,
         }
     }
 }

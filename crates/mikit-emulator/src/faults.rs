@@ -185,11 +185,15 @@ impl FromStr for FaultSpec {
     }
 }
 
-/// Counters shared by the server (requests served, faults injected by kind).
+/// Counters shared by the server (requests served, faults injected by kind, connections).
 #[derive(Debug, Default)]
 pub(crate) struct Counters {
     pub requests: AtomicU64,
     faults: [AtomicU64; 5],
+    /// Connections being served now.
+    pub connections_open: AtomicU64,
+    /// The most connections served at once.
+    pub connections_peak: AtomicU64,
 }
 
 impl Counters {
@@ -206,6 +210,9 @@ impl Counters {
             resets: f(FaultKind::Reset),
             truncated: f(FaultKind::Truncate),
             expired: f(FaultKind::Expired),
+            connections_open: self.connections_open.load(Ordering::Relaxed),
+            connections_peak: self.connections_peak.load(Ordering::Relaxed),
+            body_bytes_held: 0,
         }
     }
 }
@@ -225,6 +232,12 @@ pub struct Stats {
     pub truncated: u64,
     /// Tokens expired.
     pub expired: u64,
+    /// Connections being served now.
+    pub connections_open: u64,
+    /// The most connections served at once (at most `ServerLimits::max_connections`).
+    pub connections_peak: u64,
+    /// Request body bytes buffered (or reserved for bodies being read) now.
+    pub body_bytes_held: u64,
 }
 
 impl Stats {

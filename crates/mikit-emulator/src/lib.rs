@@ -30,8 +30,8 @@
 //!
 //! | module | holds |
 //! |---|---|
-//! | `config` | [`EmulatorConfig`], [`HuamiOptions`], [`HuamiAccount`], [`SleepAnchor`] |
-//! | `server` | the listener, hyper connection handling, routing on the real host, latency, fault application; the [`Service`] trait every emulated service implements |
+//! | `config` | [`EmulatorConfig`], [`ServerLimits`], [`HuamiOptions`], [`HuamiAccount`], [`SleepAnchor`] |
+//! | `server` | the listener (connection cap, accept backoff, header/body timeouts, body size and memory budget), hyper connection handling, routing on the real host, latency, fault application; the [`Service`] trait every emulated service implements |
 //! | `faults` | [`FaultSpec`] (parsing, deterministic selection), [`Stats`] |
 //! | `rng` | SplitMix64 and named streams (seed → data) |
 //! | `huami` | the Huami cloud: `login` (v1/v2 credential), `token` (account service), `account` (accounts, token lifecycle), `data` (data-plane routing and handlers), `band` (band_data shapes, upload conversion), `history` (deterministic days), `workout` (history/detail), `events` (stress, readiness); [`huami::BandHistory`] for use without a server |
@@ -59,7 +59,8 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use config::{
-    EmulatorConfig, HuamiAccount, HuamiOptions, HuamiRegion, InvalidTokenReply, SleepAnchor,
+    EmulatorConfig, HuamiAccount, HuamiOptions, HuamiRegion, InvalidTokenReply, ServerLimits,
+    SleepAnchor,
 };
 pub use error::Error;
 pub use faults::{FaultKind, FaultSpec, Stats};
@@ -145,6 +146,7 @@ impl Emulator {
             seed: cfg.seed,
             latency: cfg.latency,
             counters: Default::default(),
+            limits: server::Limits::new(&cfg.limits),
         });
         let (stop, stop_rx) = watch::channel(false);
         let task = tokio::spawn(server::serve(listener, Arc::clone(&shared), stop_rx));
@@ -193,7 +195,9 @@ impl Emulator {
 
     /// Requests served and faults injected so far.
     pub fn stats(&self) -> Stats {
-        self.shared.counters.snapshot()
+        let mut stats = self.shared.counters.snapshot();
+        stats.body_bytes_held = self.shared.limits.body_bytes_held() as u64;
+        stats
     }
 
     /// Stop accepting, close every connection and wait for the server task.

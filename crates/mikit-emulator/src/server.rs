@@ -8,6 +8,14 @@
 //! Connections are served with hyper directly (not a router framework) because two faults
 //! need control below the request/response level: a reset closes the connection without
 //! any answer, a truncation sends the full `Content-Length` and then only part of the body.
+//!
+//! The listener protects itself as a real server does ([`ServerLimits`]): at most
+//! `max_connections` connections are served at once (the others wait in the listen backlog);
+//! a failed `accept` (e.g. `EMFILE`, out of file descriptors) pauses the loop for 10–100 ms
+//! instead of retrying at once, and is logged once per run of failures; a client must send a
+//! request header within `header_timeout` (also the idle limit between keep-alive requests)
+//! and its body within `body_timeout` (408); a body larger than `max_body` is answered 413
+//! without being read; and all bodies buffered at once share a byte budget.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -19,16 +27,16 @@ use std::time::Duration;
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use hyper::body::{Body, Frame, Incoming, SizeHint};
-use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderName, HeaderValue, LOCATION, RETRY_AFTER};
+use hyper::header::{
+    CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, HeaderName, HeaderValue, LOCATION, RETRY_AFTER,
+};
 use hyper::{HeaderMap, Method, StatusCode};
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tokio::task::JoinSet;
 
+use crate::config::ServerLimits;
 use crate::faults::{self, Counters, FaultKind, FaultSpec};
-
-/// Largest request body accepted (an upload of a few hundred days fits easily).
-const MAX_BODY: usize = 64 * 1024 * 1024;
 
 /// One request as a service sees it: the real host, path and query, headers, whole body.
 #[derive(Debug)]
@@ -194,6 +202,47 @@ pub(crate) struct Shared {
     pub seed: u64,
     pub latency: Duration,
     pub counters: Counters,
+    pub limits: Limits,
+}
+
+/// [`ServerLimits`] made consistent, with the semaphores that enforce them.
+pub(crate) struct Limits {
+    header_timeout: Duration,
+    body_timeout: Duration,
+    /// At most `u32::MAX` (one semaphore acquisition) and at most the budget.
+    max_body: usize,
+    /// One permit per connection served at once.
+    connections: Arc<Semaphore>,
+    /// One permit per request byte buffered.
+    body_budget: Arc<Semaphore>,
+    /// The budget's size.
+    budget: usize,
+}
+
+impl Limits {
+    pub fn new(l: &ServerLimits) -> Self {
+        let budget = l.body_budget.clamp(1, Semaphore::MAX_PERMITS);
+        let max_body = l
+            .max_body
+            .min(usize::try_from(u32::MAX).unwrap_or(usize::MAX))
+            .min(budget);
+        Self {
+            // hyper needs a non-zero header timeout to start its timer.
+            header_timeout: l.header_timeout.max(Duration::from_millis(1)),
+            body_timeout: l.body_timeout,
+            max_body,
+            connections: Arc::new(Semaphore::new(
+                l.max_connections.clamp(1, Semaphore::MAX_PERMITS),
+            )),
+            body_budget: Arc::new(Semaphore::new(budget)),
+            budget,
+        }
+    }
+
+    /// Bytes of the body budget in use.
+    pub fn body_bytes_held(&self) -> usize {
+        self.budget - self.body_budget.available_permits()
+    }
 }
 
 /// Why a request ends without an answer (hyper then closes the connection).
@@ -290,20 +339,105 @@ fn split_target(path: &str) -> Option<(String, String)> {
     Some((host, tail.to_owned()))
 }
 
+/// An answer that ends the connection (the request body may be unread).
+fn closing(status: StatusCode, retry_after: Option<&'static str>) -> Reply {
+    let mut r = Reply::json(
+        status,
+        &serde_json::json!({
+            "code": status.as_u16(),
+            "message": status.canonical_reason().unwrap_or("error"),
+        }),
+    );
+    r.headers
+        .push((CONNECTION, HeaderValue::from_static("close")));
+    if let Some(secs) = retry_after {
+        r.headers
+            .push((RETRY_AFTER, HeaderValue::from_static(secs)));
+    }
+    r
+}
+
+/// The declared `Content-Length` (hyper has already rejected a malformed one).
+fn content_length(headers: &HeaderMap) -> Option<u64> {
+    headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok())
+}
+
+/// Read a request body within the limits: the bytes and the share of the byte budget they
+/// hold (released when the request is done), or the answer that refuses the body.
+async fn read_body(
+    limits: &Limits,
+    headers: &HeaderMap,
+    mut body: Incoming,
+) -> Result<(Bytes, Option<OwnedSemaphorePermit>), Reply> {
+    let too_large = || closing(StatusCode::PAYLOAD_TOO_LARGE, None);
+    let busy = || closing(StatusCode::SERVICE_UNAVAILABLE, Some("1"));
+    let declared = content_length(headers);
+    let mut held = None;
+    if let Some(n) = declared {
+        // Refused before a byte of it is read.
+        let n = usize::try_from(n).ok().filter(|&n| n <= limits.max_body);
+        let n = n.ok_or_else(too_large)?;
+        if n > 0 {
+            // Bounded by max_body ≤ u32::MAX.
+            let permits = u32::try_from(n).map_err(|_| too_large())?;
+            let budget = Arc::clone(&limits.body_budget);
+            match tokio::time::timeout(limits.body_timeout, budget.acquire_many_owned(permits))
+                .await
+            {
+                Ok(Ok(p)) => held = Some(p),
+                // The semaphore is never closed; a timeout means others hold the budget.
+                Ok(Err(_)) | Err(_) => return Err(busy()),
+            }
+        }
+    }
+    let capacity = declared.and_then(|n| usize::try_from(n).ok()).unwrap_or(0);
+    let read = async {
+        let mut buf = bytes::BytesMut::with_capacity(capacity);
+        while let Some(frame) = body.frame().await {
+            // A broken body (client gone, bad chunking): nobody is left to answer.
+            let frame = frame.map_err(|_| closing(StatusCode::BAD_REQUEST, None))?;
+            let Ok(data) = frame.into_data() else {
+                continue;
+            };
+            if buf.len() + data.len() > limits.max_body {
+                return Err(too_large());
+            }
+            if declared.is_none() && !data.is_empty() {
+                // A chunked body reserves as it arrives and never waits (two half-read
+                // bodies waiting for each other's room would never finish).
+                let permits = u32::try_from(data.len()).map_err(|_| too_large())?;
+                let more = Arc::clone(&limits.body_budget)
+                    .try_acquire_many_owned(permits)
+                    .map_err(|_| busy())?;
+                match held.as_mut() {
+                    Some(h) => OwnedSemaphorePermit::merge(h, more),
+                    None => held = Some(more),
+                }
+            }
+            buf.extend_from_slice(&data);
+        }
+        Ok(buf.freeze())
+    };
+    match tokio::time::timeout(limits.body_timeout, read).await {
+        Ok(Ok(bytes)) => Ok((bytes, held)),
+        Ok(Err(reply)) => Err(reply),
+        Err(_) => Err(closing(StatusCode::REQUEST_TIMEOUT, None)),
+    }
+}
+
 async fn answer(
     shared: Arc<Shared>,
     req: hyper::Request<Incoming>,
 ) -> Result<hyper::Response<ReplyBody>, ConnectionReset> {
     let n = shared.counters.requests.fetch_add(1, Ordering::Relaxed);
     let (parts, body) = req.into_parts();
-    let body = match http_body_util::Limited::new(body, MAX_BODY).collect().await {
-        Ok(b) => b.to_bytes(),
-        Err(_) => {
-            return Ok(into_response(
-                Reply::empty(StatusCode::PAYLOAD_TOO_LARGE),
-                false,
-            ));
-        }
+    // `_budget` keeps the body's share of the byte budget until the answer is built.
+    let (body, _budget) = match read_body(&shared.limits, &parts.headers, body).await {
+        Ok(read) => read,
+        Err(reply) => return Ok(into_response(reply, false)),
     };
     if !shared.latency.is_zero() {
         tokio::time::sleep(shared.latency).await;
@@ -375,6 +509,98 @@ async fn answer(
     Ok(into_response(reply, truncate))
 }
 
+/// Pauses of the accept loop after failed accepts: 10 ms after the first failure, doubling up
+/// to 100 ms while they last. Without a pause, a listener out of file descriptors (`EMFILE`)
+/// gets the same error back at once, forever, at 100 % CPU; the pause lets connections close
+/// and free descriptors.
+#[derive(Debug, Default)]
+pub(crate) struct AcceptBackoff {
+    failures: u32,
+}
+
+impl AcceptBackoff {
+    const FIRST: Duration = Duration::from_millis(10);
+    const MAX: Duration = Duration::from_millis(100);
+
+    /// An accept failed: how long to pause, and whether to log it (only the first of a run).
+    pub fn failed(&mut self) -> (Duration, bool) {
+        let pause = Self::FIRST
+            .saturating_mul(1 << self.failures.min(8))
+            .min(Self::MAX);
+        self.failures = self.failures.saturating_add(1);
+        (pause, self.failures == 1)
+    }
+
+    /// An accept succeeded: the number of failures before it (0 when there were none).
+    pub fn succeeded(&mut self) -> u32 {
+        std::mem::take(&mut self.failures)
+    }
+}
+
+/// Call `accept` until it succeeds, pausing after each failure as `backoff` says.
+pub(crate) async fn accept_with_backoff<T, F, Fut>(mut accept: F, backoff: &mut AcceptBackoff) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = std::io::Result<T>>,
+{
+    loop {
+        match accept().await {
+            Ok(conn) => {
+                let failures = backoff.succeeded();
+                if failures > 0 {
+                    tracing::info!(failures, "accepting connections again");
+                }
+                return conn;
+            }
+            Err(e) => {
+                let (pause, log) = backoff.failed();
+                if log {
+                    tracing::warn!(
+                        error = %e,
+                        "accepting a connection failed; pausing (if this is \"too many open \
+                         files\", raise the limit with `ulimit -n`)"
+                    );
+                }
+                tokio::time::sleep(pause).await;
+            }
+        }
+    }
+}
+
+/// Serve one accepted connection, holding its `permit` (one of `max_connections`) until it ends.
+async fn serve_connection(
+    stream: tokio::net::TcpStream,
+    shared: Arc<Shared>,
+    permit: OwnedSemaphorePermit,
+) {
+    let open = shared
+        .counters
+        .connections_open
+        .fetch_add(1, Ordering::Relaxed)
+        + 1;
+    shared
+        .counters
+        .connections_peak
+        .fetch_max(open, Ordering::Relaxed);
+    let io = hyper_util::rt::TokioIo::new(stream);
+    let header_timeout = shared.limits.header_timeout;
+    let conn_shared = Arc::clone(&shared);
+    let svc = hyper::service::service_fn(move |req| answer(Arc::clone(&conn_shared), req));
+    // Errors here are the injected resets/truncations, clients hanging up, or a client that
+    // did not send its header in time.
+    let _ = hyper::server::conn::http1::Builder::new()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(header_timeout)
+        .keep_alive(true)
+        .serve_connection(io, svc)
+        .await;
+    shared
+        .counters
+        .connections_open
+        .fetch_sub(1, Ordering::Relaxed);
+    drop(permit);
+}
+
 /// Accept connections until `stop` flips, then drop every open connection.
 pub(crate) async fn serve(
     listener: TcpListener,
@@ -382,21 +608,24 @@ pub(crate) async fn serve(
     mut stop: watch::Receiver<bool>,
 ) {
     let mut conns = JoinSet::new();
+    let mut backoff = AcceptBackoff::default();
     loop {
+        // A connection slot first, then the connection: beyond the cap, clients wait in the
+        // listen backlog. (Both steps are cancel-safe: a lost race drops the permit.)
+        let next = async {
+            let permit = Arc::clone(&shared.limits.connections)
+                .acquire_owned()
+                .await
+                .ok()?;
+            let (stream, _peer) = accept_with_backoff(|| listener.accept(), &mut backoff).await;
+            Some((stream, permit))
+        };
         tokio::select! {
             _ = stop.changed() => break,
-            accepted = listener.accept() => {
-                let Ok((stream, _peer)) = accepted else { continue };
-                let shared = Arc::clone(&shared);
-                conns.spawn(async move {
-                    let io = hyper_util::rt::TokioIo::new(stream);
-                    let svc = hyper::service::service_fn(move |req| answer(Arc::clone(&shared), req));
-                    // Errors here are the injected resets/truncations or clients hanging up.
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .keep_alive(true)
-                        .serve_connection(io, svc)
-                        .await;
-                });
+            next = next => {
+                // `None` only if the semaphore were closed, which it never is.
+                let Some((stream, permit)) = next else { break };
+                conns.spawn(serve_connection(stream, Arc::clone(&shared), permit));
             }
             Some(_) = conns.join_next(), if !conns.is_empty() => {}
         }
@@ -417,7 +646,61 @@ pub(crate) fn all_accounts(
 
 #[cfg(test)]
 mod tests {
-    use super::split_target;
+    use super::{AcceptBackoff, accept_with_backoff, split_target};
+    use std::time::{Duration, Instant};
+
+    #[test]
+    fn accept_failures_pause_10_to_100_ms_and_log_once() {
+        let mut b = AcceptBackoff::default();
+        let pauses: Vec<(Duration, bool)> = (0..6).map(|_| b.failed()).collect();
+        let ms: Vec<u128> = pauses.iter().map(|(d, _)| d.as_millis()).collect();
+        assert_eq!(ms, [10, 20, 40, 80, 100, 100]);
+        assert_eq!(
+            pauses.iter().filter(|(_, log)| *log).count(),
+            1,
+            "only the first failure of a run is logged"
+        );
+        assert_eq!(b.succeeded(), 6);
+        assert_eq!(b.failed(), (Duration::from_millis(10), true), "a new run");
+        for _ in 0..100 {
+            let (d, _) = b.failed();
+            assert!(d <= Duration::from_millis(100));
+        }
+    }
+
+    /// Issue 9 point 12: an accept that keeps failing (EMFILE) is not retried in a busy loop.
+    /// Three failures cost at least 10 + 20 + 40 ms of pauses (a lower bound only: a slow
+    /// machine cannot make this fail), and `accept` is called once per pause, not millions of
+    /// times.
+    #[tokio::test]
+    async fn failed_accepts_are_retried_after_a_pause() {
+        let mut calls = 0u32;
+        let mut backoff = AcceptBackoff::default();
+        let start = Instant::now();
+        let got = accept_with_backoff(
+            || {
+                calls += 1;
+                let n = calls;
+                async move {
+                    if n <= 3 {
+                        Err(std::io::Error::from_raw_os_error(24)) // EMFILE
+                    } else {
+                        Ok(n)
+                    }
+                }
+            },
+            &mut backoff,
+        )
+        .await;
+        assert_eq!(got, 4);
+        assert_eq!(calls, 4);
+        assert!(
+            start.elapsed() >= Duration::from_millis(70),
+            "{:?}",
+            start.elapsed()
+        );
+        assert_eq!(backoff.succeeded(), 0, "reset by the success");
+    }
 
     #[test]
     fn splits_host_and_path() {

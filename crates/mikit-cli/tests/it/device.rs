@@ -211,6 +211,15 @@ async fn status_get_set_and_action_over_the_lan() {
         "{}",
         text(&o)
     );
+    // Issue 9 (polish): the device carried it out: the light, off at start, is now on.
+    let o = mikit_out(
+        dir.path(),
+        &emu,
+        &["--json", "device", "get", LIGHT, "light.on"],
+    )
+    .await;
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(by_name(&stdout_json(&o), "light.on")["value"], true);
     let o = mikit_out(
         dir.path(),
         &emu,
@@ -318,7 +327,7 @@ async fn the_cloud_takes_over_when_the_lan_is_down() {
     assert_eq!(by_name(&v, "fan.fan-level")["value"], 42);
     assert_eq!(by_name(&v, "fan.mode")["description"], "Smart");
 
-    // Actions go through the cloud too.
+    // Actions go through the cloud too, and act: the light (off at start) is toggled on.
     let o = mikit_out(
         dir.path(),
         &emu,
@@ -326,6 +335,16 @@ async fn the_cloud_takes_over_when_the_lan_is_down() {
     )
     .await;
     assert!(o.status.success(), "{}", text(&o));
+    let o = mikit_out(
+        dir.path(),
+        &emu,
+        &[
+            "--json", "device", "get", LIGHT, "light.on", "--via", "cloud",
+        ],
+    )
+    .await;
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(by_name(&stdout_json(&o), "light.on")["value"], true);
 
     // Fully offline: the cloud answers "device offline" per item, exit 5.
     fan.set_online(false);

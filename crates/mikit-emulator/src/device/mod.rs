@@ -12,9 +12,11 @@
 //! |---|---|
 //! | `info` | [`DeviceInfo`]: identity of a device (did, name, model, token, mac, region, home, room, address) |
 //! | `sim` | [`SimDevice`]: property state, `get_properties` / `set_properties` / `action`, `miIO.info`, the LAN [`mikit_miio::Handler`] |
+//! | `effect` | what an action whose effect the spec makes clear does: `toggle`, on/off, a step up or down |
 //! | `fleet` | [`Fleet`]: devices generated from a seed, models picked from the bundled spec corpus |
 //! | `lan` | [`LanServers`]: one miIO UDP server per device, stopped and restarted like a reboot |
 
+mod effect;
 mod fleet;
 mod info;
 mod lan;

@@ -9,7 +9,10 @@
 //!   the value violates format / range / step / list, else `code 0` (or `1`, "accepted,
 //!   pending", when configured) and the state changes;
 //! - `action`: `-4003` unknown, `-4006` when the number or format of `in` values does not match
-//!   the spec's `in` piids, else `{"code":0,"out":[values of the out piids]}`;
+//!   the spec's `in` piids, else `{"code":0,"out":[values of the out piids]}`; the `in` values
+//!   become the state of their properties, and an action whose effect the spec makes clear
+//!   (`toggle`, `turn-on`/`turn-off`, `X-increase`/`X-decrease`, see [`super::effect`]) carries
+//!   it out; any other action changes nothing;
 //! - `access: []` properties are neither readable nor writable but valid action arguments.
 //!
 //! On the LAN (`miio-lan.md` §8, §12): `miIO.info` answers like a real device, legacy
@@ -25,7 +28,7 @@ use mikit_miio::{DeviceError, Handler};
 use mikit_miot::{Format, Instance, Names, Property};
 use serde_json::{Map, Value, json};
 
-use super::DeviceInfo;
+use super::{DeviceInfo, effect};
 
 /// Mutable part of a device.
 #[derive(Debug)]
@@ -300,6 +303,12 @@ impl SimDevice {
                 .and_then(|p| p.coerce_json(v).ok())
                 .unwrap_or_else(|| v.clone());
             st.values.insert((siid, piid), stored);
+        }
+        // An action whose effect the spec makes clear (toggle, on/off, a step) carries it out.
+        if let Some((piid, value)) = effect::implied_change(service, action, |piid| {
+            st.values.get(&(siid, piid)).cloned()
+        }) {
+            st.values.insert((siid, piid), value);
         }
         let out: Vec<Value> = action
             .out

@@ -36,7 +36,10 @@ pub struct MiCloudOptions {
     /// Accepted distance in minutes between a request nonce's minute and the server clock
     /// (reference §9: unknown; default ±5).
     pub nonce_window_minutes: u64,
-    /// Reject a nonce seen before (reference §9: unknown; default off).
+    /// Refuse a signed request whose `_nonce` was already accepted (default on, as the real
+    /// service does; reference §3.1 calls the check optional). Nonces are remembered only
+    /// while their minute is within `nonce_window_minutes`, so memory stays bounded. Turn it
+    /// off only to replay fixed captures, e.g. the public vectors of §10, which share a nonce.
     pub reject_replayed_nonces: bool,
     /// Answer for unknown or expired service tokens.
     pub auth_reply: AuthReply,
@@ -56,7 +59,7 @@ impl Default for MiCloudOptions {
         Self {
             service_token_ttl: Duration::from_secs(30 * 86_400),
             nonce_window_minutes: 5,
-            reject_replayed_nonces: false,
+            reject_replayed_nonces: true,
             auth_reply: AuthReply::Status401,
             unknown_path: UnknownPathReply::CodeMinus1,
             qr_timeout_secs: 300,
@@ -200,8 +203,8 @@ pub(crate) struct State {
     pub checks: HashMap<String, usize>,
     /// QR tickets.
     pub qr: HashMap<String, QrTicket>,
-    /// Nonces seen (only with `reject_replayed_nonces`).
-    pub nonces: HashSet<String>,
+    /// Nonces of accepted signed requests (only with `reject_replayed_nonces`).
+    pub nonces: super::nonces::NonceLedger,
     /// The cloud's last known property values: (did, siid, piid) → (value, unix s).
     pub props: HashMap<(String, u32, u32), (Value, i64)>,
 }
@@ -218,7 +221,7 @@ impl State {
             identities: HashMap::new(),
             checks: HashMap::new(),
             qr: HashMap::new(),
-            nonces: HashSet::new(),
+            nonces: super::nonces::NonceLedger::default(),
             props: HashMap::new(),
         }
     }

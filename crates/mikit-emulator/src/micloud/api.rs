@@ -4,7 +4,8 @@
 //! Server-side verification follows reference §3.1 with the functions of
 //! [`mikit_micloud::sign`]: the cookies `userId` + `serviceToken` name the session (unknown
 //! or expired → HTTP 401, or `{"code":3,"message":"auth err"}` when configured); the `_nonce`
-//! minute must be within the window; the signature is checked for the scheme the request
+//! minute must be within the window; a nonce already used by an accepted request is refused
+//! (replay, on by default); the signature is checked for the scheme the request
 //! uses (`rc4_hash__` present → RC4); replies to RC4 requests are RC4-encrypted with the
 //! request's signed nonce, errors are plaintext JSON (reference §9). gzip replies
 //! (`miot-accept-encoding: GZIP`) are not produced: without the `miot-content-encoding`
@@ -92,17 +93,10 @@ pub(crate) fn handle(cloud: &MiCloud, region: &'static str, req: &Request) -> Re
         Some(Ok(n)) => n,
         _ => return error_reply(-1, "invalid signature"),
     };
-    if check_nonce_fresh(
-        &nonce,
-        unix_minute(SystemTime::now()),
-        cloud.options.nonce_window_minutes,
-    )
-    .is_err()
-    {
+    let now_minute = unix_minute(SystemTime::now());
+    let window = cloud.options.nonce_window_minutes;
+    if check_nonce_fresh(&nonce, now_minute, window).is_err() {
         return error_reply(-1, "invalid signature: stale nonce");
-    }
-    if cloud.options.reject_replayed_nonces && !cloud.lock().nonces.insert(nonce.to_b64()) {
-        return error_reply(-1, "invalid signature: nonce already used");
     }
     // 3. The signature (and, for RC4, the decryption).
     let method = req.method.as_str();
@@ -115,6 +109,19 @@ pub(crate) fn handle(cloud: &MiCloud, region: &'static str, req: &Request) -> Re
         Ok(v) => v,
         Err(_) => return error_reply(-1, "invalid signature"),
     };
+    // 4. Replay: only a correctly signed request uses its nonce up, so nobody without the
+    // session's ssecurity can burn nonces or fill the ledger. The reference documents no body
+    // for a replay (§3.1, §9: "unknown"); the closest documented answer is the signature
+    // error, `{"code":-1,"message":"invalid signature"}`, which is what clients already report.
+    if cloud.options.reject_replayed_nonces
+        && !cloud
+            .lock()
+            .nonces
+            .admit(nonce.as_bytes(), nonce.minute(), now_minute, window)
+    {
+        tracing::debug!("refused a replayed nonce");
+        return error_reply(-1, "invalid signature");
+    }
     let data: Value = if verified.data.trim().is_empty() {
         Value::Null
     } else {

@@ -24,6 +24,7 @@
 //! | `api` | API host: cookie check, nonce and signature verification, reply encryption, routing |
 //! | `records` | device records (§6), homes and rooms, paging |
 //! | `miot` | `/miotspec/prop/get`, `prop/set`, `action`, `/home/rpc`, LAN → cloud codes (§8) |
+//! | `nonces` | replay protection: the nonces of accepted requests within the freshness window |
 //! | `data` | device data, statistics, BLE beacon key and the app endpoints |
 
 mod accounts;
@@ -31,6 +32,7 @@ mod api;
 mod data;
 mod login;
 mod miot;
+mod nonces;
 mod records;
 
 use std::future::Future;
