@@ -8,4 +8,5 @@ mod device;
 mod fit;
 mod harness;
 mod miio;
+mod net;
 mod spec;
