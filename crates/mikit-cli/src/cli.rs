@@ -41,6 +41,15 @@ pub struct Global {
     /// `https://HOST/PATH` is requested as `URL/HOST/PATH`.
     #[arg(long, global = true, value_name = "URL", env = "MIKIT_ENDPOINT")]
     pub endpoint: Option<String>,
+    /// Give up on the network after SECS seconds (default 30, or `timeout =` in the config).
+    /// Most commands get SECS for all their requests together, counted from the first one;
+    /// long commands (fit sync, spec mirror, device watch, cloud login, demo) give each
+    /// request SECS, retries included. Errors name the host (or `--endpoint` URL) that did
+    /// not answer. Give it before the command (`mikit --timeout 10 fit show`): `mikit miio`
+    /// has its own `--timeout` for each device answer.
+    #[arg(long, value_name = "SECS", env = "MIKIT_TIMEOUT",
+          value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub timeout: Option<u64>,
     /// Print machine-readable JSON instead of tables.
     #[arg(long, global = true)]
     pub json: bool,

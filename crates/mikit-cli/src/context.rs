@@ -3,10 +3,12 @@
 use std::path::PathBuf;
 
 use anyhow::Context as _;
+use std::time::Duration;
+
 use mikit_core::{
     EndpointMap,
     config::Config,
-    http::Http,
+    http::{Deadline, Http},
     paths::{Paths, Tightened},
 };
 use mikit_store::{Store, SyncLock};
@@ -25,7 +27,13 @@ pub struct Ctx {
     pub endpoints: EndpointMap,
     /// The output printer.
     pub out: Printer,
+    /// How long network requests may take (`--timeout`, `timeout =`; default
+    /// [`DEFAULT_TIMEOUT_SECS`]): overall unless [`Ctx::deadline_per_request`] was called.
+    pub deadline: Deadline,
 }
+
+/// The default of `--timeout`: well under a minute, so a stalled server fails a command fast.
+pub const DEFAULT_TIMEOUT_SECS: u64 = 30;
 
 impl Ctx {
     /// Resolve flags > environment > config file > defaults.
@@ -54,18 +62,37 @@ impl Ctx {
         for dir in [&paths.state, &paths.cache] {
             report_tightened(out, mikit_core::paths::make_private(dir)?.as_slice());
         }
+        let timeout = match global.timeout.or(config.timeout) {
+            Some(0) => {
+                anyhow::bail!("`timeout = 0` in the config file: give a number of seconds > 0")
+            }
+            Some(secs) => secs,
+            None => DEFAULT_TIMEOUT_SECS,
+        };
         Ok(Self {
             global,
             config,
             paths,
             endpoints,
             out,
+            deadline: Deadline::overall(Duration::from_secs(timeout)),
         })
+    }
+
+    /// For long commands: the timeout applies to each request (with its retries) instead of
+    /// to all requests together.
+    pub fn deadline_per_request(&mut self) {
+        if let Some(limit) = self.deadline.limit() {
+            self.deadline = Deadline::PerRequest(limit);
+        }
     }
 
     /// The HTTP client for this process.
     pub fn http(&self) -> anyhow::Result<Http> {
-        Ok(Http::builder().endpoints(self.endpoints.clone()).build()?)
+        Ok(Http::builder()
+            .endpoints(self.endpoints.clone())
+            .deadline(self.deadline.clone())
+            .build()?)
     }
 
     /// Open the database, creating it on first use: for commands that write to it.
@@ -169,6 +196,7 @@ impl Ctx {
             paths: Paths::under(dir),
             endpoints: EndpointMap::new(Some(endpoint))?,
             out: self.out,
+            deadline: self.deadline.clone(),
         })
     }
 }

@@ -3,6 +3,7 @@
 //! ```toml
 //! endpoint = "http://127.0.0.1:8080"   # talk to an emulator instead of the real services
 //! data_dir = "/srv/mikit"
+//! timeout = 30                         # seconds; see `mikit --help` (--timeout)
 //!
 //! [huami]
 //! email = "me@example.com"
@@ -27,6 +28,8 @@ pub struct Config {
     pub endpoint: Option<String>,
     /// Where the database and sessions live.
     pub data_dir: Option<PathBuf>,
+    /// Network timeout in seconds (`--timeout`).
+    pub timeout: Option<u64>,
     /// Huami / Zepp settings.
     #[serde(default)]
     pub huami: HuamiConfig,

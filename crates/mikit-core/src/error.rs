@@ -17,6 +17,29 @@ pub enum Error {
         attempts: u32,
         reason: String,
     },
+    /// The deadline passed before the server answered (the command's overall deadline, or
+    /// the per-request one of long commands).
+    #[error(
+        "no answer from {url} within the {limit_secs} s deadline ({attempts} attempt(s)); check the network and the service, or allow more time with --timeout SECS"
+    )]
+    TimedOut {
+        url: String,
+        attempts: u32,
+        limit_secs: f64,
+    },
+    /// The TLS handshake failed (bad certificate, or the server does not speak TLS). Never
+    /// retried: it would fail the same way.
+    #[error(
+        "secure connection to {url} failed: {reason} (not retried; check the URL, the system's CA certificates and the clock)"
+    )]
+    Tls { url: String, reason: String },
+    /// The server sent (or announced) a body larger than the limit of this request.
+    #[error("{url} sent a response larger than the {limit}-byte limit{}; refusing it (is the endpoint right?)", declared.map(|n| format!(" (Content-Length {n})")).unwrap_or_default())]
+    BodyTooLarge {
+        url: String,
+        limit: u64,
+        declared: Option<u64>,
+    },
     /// The HTTP client could not be built.
     #[error("could not build the HTTP client: {0}")]
     Client(String),
@@ -42,4 +65,18 @@ pub enum Error {
     /// No home directory could be found to place the XDG directories.
     #[error("cannot find the home directory; pass --data-dir")]
     NoHome,
+}
+
+impl Error {
+    /// True when the service could not be reached, did not answer in time, or answered
+    /// something unusable on the wire (the CLI's exit code 4).
+    pub fn is_network(&self) -> bool {
+        matches!(
+            self,
+            Error::Transport { .. }
+                | Error::TimedOut { .. }
+                | Error::Tls { .. }
+                | Error::BodyTooLarge { .. }
+        )
+    }
 }

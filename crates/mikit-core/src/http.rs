@@ -1,17 +1,79 @@
-//! The one HTTP client of mikit: rustls (ring), timeouts, and retries.
+//! The one HTTP client of mikit: rustls (ring), timeouts, deadlines, bounded bodies, retries.
 //!
 //! [`Http::send`] takes the *real* URL of a service, maps it through the
 //! [`EndpointMap`](crate::EndpointMap), and retries with exponential backoff plus jitter when
-//! the request fails to connect, times out, loses its body half-way, or the server answers
-//! 429 or 5xx. A `Retry-After` header (seconds) is honoured, capped by the policy. When the
-//! retries run out on a 429/5xx the last response is returned as is, so the caller can read
-//! a documented error body (e.g. Huami's `{"code":-50000}`).
+//! a retry can succeed: the request failed to connect, timed out, lost its body half-way, or
+//! the server answered 408, 429 or 5xx. It never retries a TLS failure (a bad certificate or
+//! a server that does not speak TLS stays so) nor any other 4xx. A `Retry-After` header
+//! (seconds) is honoured, capped by the policy. When the retries run out on a 408/429/5xx the
+//! last response is returned as is, so the caller can read a documented error body (e.g.
+//! Huami's `{"code":-50000}`).
+//!
+//! Every request runs under a [`Deadline`]: one per request (its retries included), or one
+//! for the whole command shared by every request. Bodies are read in chunks and refused once
+//! they pass a limit ([`DEFAULT_MAX_BODY`] unless set per client or per endpoint with
+//! [`Http::with_max_body`]); a `Content-Length` above it is refused before reading.
+//!
+//! Errors name the URL actually requested (without its query, which may carry tokens): the
+//! real host without an endpoint override, the override URL with one.
 
-use std::time::Duration;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
 
 use reqwest::{Method, RequestBuilder, StatusCode, header::HeaderMap};
 
 use crate::{EndpointMap, Error};
+
+/// The default limit of a response body: 64 MiB (the largest real payloads, a spec catalog
+/// or a 30-day band-data range, are a few MiB).
+pub const DEFAULT_MAX_BODY: u64 = 64 * 1024 * 1024;
+
+/// How long requests may take, retries included.
+#[derive(Clone, Debug, Default)]
+pub enum Deadline {
+    /// No limit beyond the per-attempt timeout and the retry policy.
+    #[default]
+    None,
+    /// Each request (one call of [`Http::send`], with its retries) must finish within this.
+    PerRequest(Duration),
+    /// All requests together must finish within `limit`, counted from the first one.
+    Overall(OverallDeadline),
+}
+
+impl Deadline {
+    /// A deadline shared by every request of a command (clones share the clock).
+    pub fn overall(limit: Duration) -> Self {
+        Deadline::Overall(OverallDeadline {
+            limit,
+            start: Arc::new(OnceLock::new()),
+        })
+    }
+
+    /// The instant a request starting now must end by, and the limit to name in errors.
+    fn until(&self) -> Option<(Instant, Duration)> {
+        match self {
+            Deadline::None => None,
+            Deadline::PerRequest(limit) => Some((Instant::now() + *limit, *limit)),
+            Deadline::Overall(o) => Some((*o.start.get_or_init(Instant::now) + o.limit, o.limit)),
+        }
+    }
+
+    /// The limit, if any.
+    pub fn limit(&self) -> Option<Duration> {
+        match self {
+            Deadline::None => None,
+            Deadline::PerRequest(limit) => Some(*limit),
+            Deadline::Overall(o) => Some(o.limit),
+        }
+    }
+}
+
+/// The clock of a [`Deadline::Overall`]: it starts with the first request.
+#[derive(Clone, Debug)]
+pub struct OverallDeadline {
+    limit: Duration,
+    start: Arc<OnceLock<Instant>>,
+}
 
 /// How often and how patiently to retry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -83,6 +145,8 @@ pub struct HttpBuilder {
     retry: RetryPolicy,
     connect_timeout: Duration,
     timeout: Duration,
+    deadline: Deadline,
+    max_body: u64,
     cookies: bool,
     user_agent: String,
 }
@@ -108,7 +172,19 @@ impl HttpBuilder {
         self.connect_timeout = timeout;
         self
     }
-    /// Keep a cookie jar (needed by the Xiaomi account login).
+    /// The deadline of requests, retries included (default: none).
+    pub fn deadline(mut self, deadline: Deadline) -> Self {
+        self.deadline = deadline;
+        self
+    }
+    /// The largest response body accepted, in bytes (default [`DEFAULT_MAX_BODY`]).
+    pub fn max_body(mut self, bytes: u64) -> Self {
+        self.max_body = bytes;
+        self
+    }
+    /// Keep reqwest's cookie jar, keyed by the *requested* URL. Behind an endpoint override
+    /// every service shares one host, so a flow that must scope cookies per real host (the
+    /// Xiaomi login) keeps its own store instead.
     pub fn cookies(mut self, on: bool) -> Self {
         self.cookies = on;
         self
@@ -134,6 +210,8 @@ impl HttpBuilder {
             client,
             endpoints: self.endpoints,
             retry: self.retry,
+            deadline: self.deadline,
+            max_body: self.max_body,
         })
     }
 }
@@ -153,17 +231,29 @@ pub struct Http {
     client: reqwest::Client,
     endpoints: EndpointMap,
     retry: RetryPolicy,
+    deadline: Deadline,
+    max_body: u64,
+}
+
+/// Why one attempt failed.
+enum Failure {
+    /// Worth another attempt (connect error, timeout, cut-off body).
+    Retry(String),
+    /// Final: retrying cannot help.
+    Fatal(Error),
 }
 
 impl Http {
     /// A builder with defaults: direct endpoints, [`RetryPolicy::default`], 10 s connect and
-    /// 60 s request timeouts, no cookies.
+    /// 60 s attempt timeouts, no deadline, [`DEFAULT_MAX_BODY`], no cookies.
     pub fn builder() -> HttpBuilder {
         HttpBuilder {
             endpoints: EndpointMap::direct(),
             retry: RetryPolicy::default(),
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(60),
+            deadline: Deadline::None,
+            max_body: DEFAULT_MAX_BODY,
             cookies: false,
             user_agent: concat!("mikit/", env!("CARGO_PKG_VERSION")).to_owned(),
         }
@@ -182,6 +272,29 @@ impl Http {
     /// The retry policy in use.
     pub fn retry_policy(&self) -> RetryPolicy {
         self.retry
+    }
+
+    /// The deadline in use.
+    pub fn deadline(&self) -> &Deadline {
+        &self.deadline
+    }
+
+    /// The same client (same connections) with another deadline, e.g. a long poll.
+    #[must_use]
+    pub fn with_deadline(&self, deadline: Deadline) -> Self {
+        Self {
+            deadline,
+            ..self.clone()
+        }
+    }
+
+    /// The same client with another body limit, for an endpoint known to send more or less.
+    #[must_use]
+    pub fn with_max_body(&self, bytes: u64) -> Self {
+        Self {
+            max_body: bytes,
+            ..self.clone()
+        }
     }
 
     /// Send a request to the real URL `real_url` with the default retry policy.
@@ -207,47 +320,81 @@ impl Http {
         F: Fn(RequestBuilder) -> RequestBuilder,
     {
         let url = self.endpoints.map(real_url)?;
-        // Log host and path only: queries may carry tokens.
-        let shown = real_url.split('?').next().unwrap_or(real_url);
+        // Name the URL actually requested, without its query (queries may carry tokens).
+        let shown = url.split('?').next().unwrap_or(&url).to_owned();
+        let until = self.deadline.until();
         let max = policy.max_attempts.max(1);
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let result = self.attempt(&method, &url, &build).await;
+            let timed_out = |attempts| match until {
+                Some((_, limit)) => Error::TimedOut {
+                    url: shown.clone(),
+                    attempts,
+                    limit_secs: limit.as_secs_f64(),
+                },
+                None => Error::Transport {
+                    url: shown.clone(),
+                    attempts,
+                    reason: "timed out".into(),
+                },
+            };
+            let result = match until {
+                Some((at, _)) => {
+                    if Instant::now() >= at {
+                        return Err(timed_out(attempt - 1));
+                    }
+                    tokio::time::timeout_at(at.into(), self.attempt(&method, &url, &shown, &build))
+                        .await
+                        .map_err(|_| Failure::Fatal(timed_out(attempt)))
+                        .and_then(|r| r)
+                }
+                None => self.attempt(&method, &url, &shown, &build).await,
+            };
             let retry_after = match &result {
                 Ok(r) if is_retryable_status(r.status) => {
                     Some(parse_retry_after(&r.headers).map(|d| d.min(policy.max_delay)))
                 }
                 Ok(_) => None,
-                Err(_) => Some(None),
+                Err(Failure::Retry(_)) => Some(None),
+                Err(Failure::Fatal(_)) => None,
             };
-            match (result, retry_after) {
+            let delay =
+                retry_after.map(|hint| hint.unwrap_or_else(|| policy.delay(attempt - 1, jitter())));
+            // No further attempt when the policy is exhausted or the deadline would pass
+            // during the wait.
+            let last = attempt >= max
+                || matches!((until, delay), (Some((at, _)), Some(d)) if Instant::now() + d >= at);
+            match (result, delay) {
+                (Err(Failure::Fatal(e)), _) => {
+                    tracing::debug!(%method, url = %shown, error = %e, attempt, "http: failed");
+                    return Err(e);
+                }
                 (Ok(resp), None) => {
-                    tracing::debug!(%method, url = shown, status = resp.status.as_u16(), attempt, "http");
+                    tracing::debug!(%method, url = %shown, status = resp.status.as_u16(), attempt, "http");
                     return Ok(resp);
                 }
-                (Ok(resp), Some(_)) if attempt >= max => {
-                    tracing::debug!(%method, url = shown, status = resp.status.as_u16(), attempt, "http: giving up");
+                (Ok(resp), Some(_)) if last => {
+                    tracing::debug!(%method, url = %shown, status = resp.status.as_u16(), attempt, "http: giving up");
                     return Ok(resp);
                 }
-                (Err(reason), _) if attempt >= max => {
+                (Err(Failure::Retry(reason)), _) if last => {
                     return Err(Error::Transport {
-                        url: shown.to_owned(),
+                        url: shown,
                         attempts: attempt,
                         reason,
                     });
                 }
-                (outcome, hint) => {
-                    let delay = hint
-                        .flatten()
-                        .unwrap_or_else(|| policy.delay(attempt - 1, jitter()));
+                (outcome, delay) => {
+                    let delay = delay.unwrap_or_default();
                     match outcome {
                         Ok(r) => {
-                            tracing::debug!(%method, url = shown, status = r.status.as_u16(), attempt, ?delay, "http: retrying")
+                            tracing::debug!(%method, url = %shown, status = r.status.as_u16(), attempt, ?delay, "http: retrying")
                         }
-                        Err(e) => {
-                            tracing::debug!(%method, url = shown, error = %e, attempt, ?delay, "http: retrying")
+                        Err(Failure::Retry(e)) => {
+                            tracing::debug!(%method, url = %shown, error = %e, attempt, ?delay, "http: retrying")
                         }
+                        Err(Failure::Fatal(_)) => {}
                     }
                     tokio::time::sleep(delay).await;
                 }
@@ -255,28 +402,62 @@ impl Http {
         }
     }
 
-    async fn attempt<F>(&self, method: &Method, url: &str, build: &F) -> Result<Response, String>
+    async fn attempt<F>(
+        &self,
+        method: &Method,
+        url: &str,
+        shown: &str,
+        build: &F,
+    ) -> Result<Response, Failure>
     where
         F: Fn(RequestBuilder) -> RequestBuilder,
     {
         let req = build(self.client.request(method.clone(), url));
-        let resp = req.send().await.map_err(describe)?;
+        let mut resp = req.send().await.map_err(|e| classify(e, shown))?;
         let status = resp.status();
         let headers = resp.headers().clone();
-        let body = resp
-            .bytes()
-            .await
-            .map_err(|e| format!("reading the body: {}", describe(e)))?;
+        let too_large = |declared| {
+            Failure::Fatal(Error::BodyTooLarge {
+                url: shown.to_owned(),
+                limit: self.max_body,
+                declared,
+            })
+        };
+        if let Some(declared) = resp.content_length().filter(|n| *n > self.max_body) {
+            return Err(too_large(Some(declared)));
+        }
+        let mut body = Vec::new();
+        loop {
+            match resp.chunk().await {
+                Ok(Some(chunk)) => {
+                    if body.len() as u64 + chunk.len() as u64 > self.max_body {
+                        return Err(too_large(None));
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    return Err(match classify(e, shown) {
+                        Failure::Retry(reason) => {
+                            Failure::Retry(format!("reading the body: {reason}"))
+                        }
+                        fatal => fatal,
+                    });
+                }
+            }
+        }
         Ok(Response {
             status,
             headers,
-            body: body.to_vec(),
+            body,
         })
     }
 }
 
+/// Statuses a retry can cure: 408 (request timeout), 429 (rate limited) and the transient
+/// 5xx. Other 4xx mean the request itself is wrong and would fail again.
 fn is_retryable_status(s: StatusCode) -> bool {
-    s == StatusCode::TOO_MANY_REQUESTS || matches!(s.as_u16(), 500 | 502 | 503 | 504)
+    matches!(s.as_u16(), 408 | 429 | 500 | 502 | 503 | 504)
 }
 
 fn parse_retry_after(h: &HeaderMap) -> Option<Duration> {
@@ -284,8 +465,50 @@ fn parse_retry_after(h: &HeaderMap) -> Option<Duration> {
     v.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 
+/// Sort a reqwest error into "retry" or "fatal" (TLS failures, requests that cannot be built).
+fn classify(e: reqwest::Error, shown: &str) -> Failure {
+    if let Some(tls) = tls_error(&e) {
+        return Failure::Fatal(Error::Tls {
+            url: shown.to_owned(),
+            reason: tls.to_string(),
+        });
+    }
+    if e.is_builder() {
+        return Failure::Fatal(Error::BadUrl {
+            url: shown.to_owned(),
+            reason: describe(&e),
+        });
+    }
+    Failure::Retry(describe(&e))
+}
+
+/// The rustls error somewhere in the chain of `e`, if any. rustls errors reach reqwest inside
+/// `io::Error`s (tokio-rustls, then hyper-util's connector wraps that once more), whose
+/// `source()` skips the wrapped error: look inside each of them.
+fn tls_error(e: &reqwest::Error) -> Option<&rustls::Error> {
+    let mut src: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    while let Some(s) = src {
+        let mut inner = s;
+        // Bounded: a chain of wrapped io::Errors is short; never loop on a strange one.
+        for _ in 0..8 {
+            if let Some(t) = inner.downcast_ref::<rustls::Error>() {
+                return Some(t);
+            }
+            match inner
+                .downcast_ref::<std::io::Error>()
+                .and_then(std::io::Error::get_ref)
+            {
+                Some(wrapped) => inner = wrapped,
+                None => break,
+            }
+        }
+        src = s.source();
+    }
+    None
+}
+
 /// An error message without the URL (which may carry a token in its query).
-fn describe(e: reqwest::Error) -> String {
+fn describe(e: &reqwest::Error) -> String {
     let kind = if e.is_timeout() {
         "timed out"
     } else if e.is_connect() {
@@ -298,7 +521,7 @@ fn describe(e: reqwest::Error) -> String {
         "transport error"
     };
     let mut msg = kind.to_owned();
-    let mut src: Option<&dyn std::error::Error> = std::error::Error::source(&e);
+    let mut src: Option<&dyn std::error::Error> = std::error::Error::source(e);
     while let Some(s) = src {
         msg.push_str(": ");
         msg.push_str(&s.to_string());

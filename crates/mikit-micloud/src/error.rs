@@ -127,6 +127,17 @@ pub enum Error {
         /// What was missing.
         reason: String,
     },
+    /// The login was sent to a URL it must not follow: not `https://`, or not a Xiaomi
+    /// account or API host. Nothing was sent there.
+    #[error(
+        "refusing to continue the login at {url}: {reason}; the Xiaomi login only talks https to Xiaomi account and API hosts (account.xiaomi.com, *.api.io.mi.com). The reply may have been tampered with: check the network (proxy, DNS) and try again"
+    )]
+    UntrustedUrl {
+        /// Scheme and host only (the path and query may carry tickets).
+        url: String,
+        /// Why it was refused.
+        reason: &'static str,
+    },
     /// A `LoginFlow` method was called in a state that does not allow it.
     #[error("login step out of order: {called} needs {needs}")]
     WrongLoginState {

@@ -36,6 +36,8 @@
 //! | [`sign`] | [`sign::Nonce`], [`sign::SignedNonce`], `sign_rc4`, `sign_legacy`, `decode_reply`, `client_sign`; server side `verify_request`, `check_nonce_fresh`, `encrypt_reply` |
 //! | [`envelope`] | `{"code","message","result"}` → result or typed [`Error`] |
 //! | [`account`] | `&&&START&&&` bodies, account codes → errors, cookies, 2FA context |
+//! | [`hosts`] | the https hosts the login may talk to (checked on the real URL) |
+//! | [`cookies`] | [`cookies::LoginCookies`]: the login's cookie store, scoped by real URL |
 //! | [`login`] | [`login::LoginFlow`] state machine → [`login::LoginStep`] |
 //! | [`session`] | [`Session`] (all credentials as `Secret`s, serde) |
 //! | [`api`] | [`api::MiCloud`]: typed calls and a generic signed call |
@@ -46,10 +48,12 @@
 
 pub mod account;
 pub mod api;
+pub mod cookies;
 pub mod crypto;
 pub mod device;
 pub mod envelope;
 pub mod error;
+pub mod hosts;
 pub mod login;
 pub mod miot;
 pub mod region;

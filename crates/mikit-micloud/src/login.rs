@@ -14,25 +14,30 @@
 //! `MiCloudQRConnector.java`, tokens-extractor `tests/test_noninteractive_qr_acceptance.py`),
 //! passToken renewal (XGW3 `login_token`, mijia-api `_get_location`).
 //!
-//! Cookies are kept by the flow itself and sent explicitly: every `Set-Cookie` of every
-//! reply (redirects included, which are followed by hand) lands in one jar, so the flow
-//! behaves the same against the real hosts and behind the endpoint map.
+//! Every URL the flow requests, fixed or handed out by the server (STS `location`, redirect
+//! targets, the QR long-poll URL), must be `https://` on a Xiaomi account or API host
+//! ([`crate::hosts`]); anything else is refused before a byte is sent. Cookies live in a
+//! store keyed by the *real* URL ([`crate::cookies`]): each request carries only the cookies
+//! a browser would send to that host and path, the same against the real hosts and behind
+//! the endpoint map.
 
-use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use mikit_core::http::{Http, Response, RetryPolicy};
+use mikit_core::http::{Deadline, Http, Response, RetryPolicy};
 use mikit_core::{EndpointMap, Secret};
 use reqwest::Method;
-use reqwest::header::{COOKIE, LOCATION};
+use reqwest::header::{COOKIE, LOCATION, USER_AGENT};
 use serde_json::Value;
+use url::Url;
 
 use crate::Error;
 use crate::account::{
     ACCOUNT_BASE, AccountReply, Credentials, STS_CALLBACK, absolute_account_url,
-    extension_pragma_ssecurity, notification_context, parse_reply, set_cookies, strip_prefix,
+    extension_pragma_ssecurity, notification_context, parse_reply, strip_prefix,
 };
+use crate::cookies::LoginCookies;
 use crate::crypto::password_hash;
+use crate::hosts::check_login_url;
 use crate::session::Session;
 use crate::sign::{client_sign, random_bytes};
 
@@ -156,28 +161,28 @@ pub struct LoginFlow {
     http: Http,
     sid: String,
     device_id: String,
-    jar: BTreeMap<String, Secret>,
+    user_agent: String,
+    cookies: LoginCookies,
     state: State,
 }
 
 impl LoginFlow {
-    /// A flow for `sid=xiaomiio` over a new cookie-enabled client for `endpoints`.
+    /// A flow for `sid=xiaomiio` over a new client for `endpoints`.
     pub fn new(endpoints: EndpointMap) -> Result<Self, Error> {
-        let http = Http::builder()
-            .endpoints(endpoints)
-            .cookies(true)
-            .user_agent(user_agent())
-            .build()?;
+        let http = Http::builder().endpoints(endpoints).build()?;
         Ok(Self::with_http(http))
     }
 
-    /// A flow over an existing client (build it with `.cookies(true)`).
+    /// A flow over an existing client (its deadline and body limit apply). The flow keeps
+    /// its own cookie store and sends the app's `User-Agent`; a client built with
+    /// `.cookies(true)` would add a second, unscoped jar: build it without.
     pub fn with_http(http: Http) -> Self {
         Self {
             http,
             sid: "xiaomiio".to_owned(),
             device_id: random_device_id(),
-            jar: BTreeMap::new(),
+            user_agent: user_agent(),
+            cookies: LoginCookies::new(),
             state: State::Start,
         }
     }
@@ -513,22 +518,29 @@ impl LoginFlow {
 
     /// Wait (long poll) until the QR code is scanned and confirmed, then finish the login.
     pub async fn qr_wait(&mut self, qr: &QrLogin) -> Result<Session, Error> {
+        // The long poll answers when the phone confirms: it has its own deadline, the QR
+        // code's lifetime, instead of the client's.
         let timeout = Duration::from_secs(qr.timeout_secs.clamp(1, 900) + 15);
-        let cookie = self.cookie_header();
+        let url = check_login_url(&qr.poll_url)?;
+        let cookie = self.cookie_header(&url);
         let result = self
             .http
-            .send_with(RetryPolicy::none(), Method::GET, &qr.poll_url, |rb| {
-                rb.header(COOKIE, cookie.as_str()).timeout(timeout)
+            .with_deadline(Deadline::PerRequest(timeout))
+            .send_with(RetryPolicy::none(), Method::GET, url.as_str(), |rb| {
+                rb.header(COOKIE, cookie.as_str())
+                    .header(USER_AGENT, self.user_agent.as_str())
+                    .timeout(timeout)
             })
             .await;
         let resp = match result {
             Ok(r) => r,
+            Err(mikit_core::Error::TimedOut { .. }) => return Err(Error::QrExpired),
             Err(mikit_core::Error::Transport { reason, .. }) if reason.starts_with("timed out") => {
                 return Err(Error::QrExpired);
             }
             Err(e) => return Err(e.into()),
         };
-        self.absorb(&resp);
+        self.cookies.absorb(&resp.headers, &url);
         if !resp.status.is_success() {
             return Err(Error::QrExpired);
         }
@@ -549,9 +561,11 @@ impl LoginFlow {
     pub async fn refresh(&mut self, session: &Session) -> Result<Session, Error> {
         self.device_id = session.device_id.clone();
         self.sid = session.sid.clone();
-        self.jar.insert("userId".into(), session.user_id.clone());
-        self.jar
-            .insert("passToken".into(), session.pass_token.clone());
+        // As the account server set them: for account.xiaomi.com only.
+        let account =
+            Url::parse(ACCOUNT_BASE).map_err(|e| Error::InvalidArgument(e.to_string()))?;
+        self.cookies.set(&account, "userId", &session.user_id);
+        self.cookies.set(&account, "passToken", &session.pass_token);
         let reply = self.service_login().await?;
         match reply.credentials() {
             Some(creds) => self.finish(creds).await,
@@ -591,29 +605,25 @@ impl LoginFlow {
                 .append_pair("clientSign", &client_sign(nonce, &ssecurity));
         }
         let pass_token = if pass_token.is_empty() {
-            self.jar.get("passToken").cloned().unwrap_or_default()
+            self.cookies.produced("passToken").unwrap_or_default()
         } else {
             pass_token
         };
-        self.jar.insert("userId".into(), user_id.clone());
-        if !pass_token.is_empty() {
-            self.jar.insert("passToken".into(), pass_token.clone());
-        }
+        // The STS host gets only the cookies scoped to it (none of the account's): the
+        // location itself carries the ticket, nonce and clientSign.
         let (resp, pragma) = self.follow(url.as_str()).await?;
         if let Some(s) = pragma.filter(|_| ssecurity.is_empty()) {
             ssecurity = s;
         }
         let service_token = self
-            .jar
-            .get("serviceToken")
-            .cloned()
-            .filter(|t| !t.is_empty())
+            .cookies
+            .produced("serviceToken")
             .ok_or_else(|| Error::Sts {
                 status: resp.status.as_u16(),
                 reason: "no serviceToken cookie in the reply".into(),
             })?;
         let c_user_id = if c_user_id.is_empty() {
-            self.jar.get("cUserId").cloned().unwrap_or_default()
+            self.cookies.produced("cUserId").unwrap_or_default()
         } else {
             c_user_id
         };
@@ -668,49 +678,47 @@ impl LoginFlow {
         })
     }
 
+    /// GET the real URL `url` (checked against [`crate::hosts`]) with its scoped cookies.
     async fn get(&mut self, url: &str) -> Result<Response, Error> {
-        let cookie = self.cookie_header();
+        let url = check_login_url(url)?;
+        let cookie = self.cookie_header(&url);
         let resp = self
             .http
-            .send(Method::GET, url, |rb| rb.header(COOKIE, cookie.as_str()))
+            .send(Method::GET, url.as_str(), |rb| {
+                rb.header(COOKIE, cookie.as_str())
+                    .header(USER_AGENT, self.user_agent.as_str())
+            })
             .await?;
-        self.absorb(&resp);
+        self.cookies.absorb(&resp.headers, &url);
         Ok(resp)
     }
 
+    /// POST a form to the real URL `url` (checked) with its scoped cookies.
     async fn post(&mut self, url: &str, form: &[(&str, String)]) -> Result<Response, Error> {
-        let cookie = self.cookie_header();
+        let url = check_login_url(url)?;
+        let cookie = self.cookie_header(&url);
         // Login posts are not retried: a code or a captcha answer is single-use.
         let resp = self
             .http
-            .send_with(RetryPolicy::none(), Method::POST, url, |rb| {
-                rb.header(COOKIE, cookie.as_str()).form(form)
+            .send_with(RetryPolicy::none(), Method::POST, url.as_str(), |rb| {
+                rb.header(COOKIE, cookie.as_str())
+                    .header(USER_AGENT, self.user_agent.as_str())
+                    .form(form)
             })
             .await?;
-        self.absorb(&resp);
+        self.cookies.absorb(&resp.headers, &url);
         Ok(resp)
     }
 
-    fn absorb(&mut self, resp: &Response) {
-        for (name, value) in set_cookies(&resp.headers) {
-            if value.is_empty() || value == "EXPIRED" {
-                continue;
-            }
-            self.jar.insert(name, Secret::new(value));
+    /// `sdkVersion` and `deviceId` (not secret; real clients set them for the Xiaomi
+    /// domains, reference §2.1), then the stored cookies that match `url`.
+    fn cookie_header(&self, url: &Url) -> String {
+        let mut header = format!("sdkVersion={SDK_VERSION}; deviceId={}", self.device_id);
+        if let Some(stored) = self.cookies.header_for(url) {
+            header.push_str("; ");
+            header.push_str(&stored);
         }
-    }
-
-    fn cookie_header(&self) -> String {
-        let mut parts = vec![
-            format!("sdkVersion={SDK_VERSION}"),
-            format!("deviceId={}", self.device_id),
-        ];
-        for (k, v) in &self.jar {
-            if k != "sdkVersion" && k != "deviceId" {
-                parts.push(format!("{k}={}", v.expose()));
-            }
-        }
-        parts.join("; ")
+        header
     }
 }
 

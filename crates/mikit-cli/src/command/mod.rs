@@ -31,7 +31,10 @@ pub mod code {
 
 /// Run the parsed command line.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let ctx = Ctx::load(cli.global)?;
+    let mut ctx = Ctx::load(cli.global)?;
+    if is_long_running(&cli.command) {
+        ctx.deadline_per_request();
+    }
     match cli.command {
         Command::Demo(cmd) => demo::run(&ctx, cmd).await,
         Command::Emulator(cmd) => emulator::run(&ctx, cmd).await,
@@ -47,6 +50,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Cloud(cmd) => cloud::run(&ctx, cmd).await,
         Command::Device(cmd) => device::run(&ctx, cmd).await,
     }
+}
+
+/// Commands that run long or wait for a person between requests: `--timeout` bounds each of
+/// their requests rather than all of them together.
+fn is_long_running(command: &Command) -> bool {
+    use crate::command::{cloud::CloudCommand, device::DeviceCommand, spec::SpecCommand};
+    matches!(
+        command,
+        Command::Demo(_)
+            | Command::Emulator(_)
+            | Command::Miio(_)
+            | Command::Fit(FitCommand::Sync(_))
+            | Command::Spec(SpecCommand::Mirror(_))
+            | Command::Cloud(CloudCommand::Login(_))
+            | Command::Device(DeviceCommand::Watch(_))
+    )
 }
 
 /// The exit code for an error: authentication problems and network problems get their own.
@@ -86,12 +105,14 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
                 _ => 1,
             };
         }
-        if cause.downcast_ref::<NotLoggedIn>().is_some() {
+        if cause.downcast_ref::<NotLoggedIn>().is_some()
+            || cause.downcast_ref::<cloud::login::NoAnswer>().is_some()
+        {
             return code::AUTH;
         }
         match cause.downcast_ref::<mikit_core::Error>() {
-            Some(mikit_core::Error::Transport { .. }) => return code::NETWORK,
             Some(mikit_core::Error::ConfigMissing { .. }) => return code::USAGE,
+            Some(e) if e.is_network() => return code::NETWORK,
             _ => {}
         }
     }

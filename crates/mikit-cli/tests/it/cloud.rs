@@ -246,7 +246,7 @@ async fn captcha_and_two_factor_answers_from_stdin_or_env() {
     assert!(o.status.success(), "{}", text(&o));
     assert!(String::from_utf8_lossy(&o.stderr).contains("captcha"));
     assert_no_secret(&o, &secrets(dir.path(), &emu, &password));
-    // Without a way to answer: a clear error, exit 1.
+    // Without a way to answer: a clear error, exit 3 (authentication; docs/cloud.md).
     let dir = TempDir::new("cloud-captcha-none");
     let o = login(
         dir.path(),
@@ -256,9 +256,37 @@ async fn captcha_and_two_factor_answers_from_stdin_or_env() {
         &[],
     )
     .await;
-    assert!(!o.status.success());
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("MIKIT_MI_CAPTCHA"),
+        "{}",
+        text(&o)
+    );
+    // With --code-stdin but no line left: the same.
+    let o = login(
+        dir.path(),
+        &emu,
+        "xiaomi_captcha",
+        format!("{password}\n"),
+        &["--code-stdin"],
+    )
+    .await;
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+
+    // Two-factor with no terminal and no code: exit 3 as well.
+    let dir = TempDir::new("cloud-2fa-none");
+    let (_, password, _) = account(&emu, "xiaomi_2fa_phone");
+    let o = login(
+        dir.path(),
+        &emu,
+        "xiaomi_2fa_phone",
+        format!("{password}\n"),
+        &[],
+    )
+    .await;
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("MIKIT_MI_2FA_CODE"),
         "{}",
         text(&o)
     );

@@ -9,6 +9,7 @@ mod export;
 mod fit;
 mod harness;
 mod miio;
+mod net;
 mod polish;
 mod spec;
 mod store;

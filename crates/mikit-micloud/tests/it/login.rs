@@ -213,3 +213,112 @@ async fn session_round_trips_through_serde() {
     let back: Session = serde_json::from_str(&text).unwrap();
     assert_eq!(back, session);
 }
+
+// ---------------------------------------------------------- where the login may go (issue 9 #8)
+
+/// The login refuses `url` with an `UntrustedUrl` error and sends nothing to it.
+async fn assert_refused(mode: Mode, shown: &str) {
+    let fake = server::start(mode).await;
+    let err = flow(&fake)
+        .password(server::USER, &password())
+        .await
+        .unwrap_err();
+    match &err {
+        Error::UntrustedUrl { url, .. } => assert_eq!(url, shown),
+        other => panic!("{mode:?}: {other:?}"),
+    }
+    let msg = err.to_string();
+    assert!(msg.contains("refusing") && msg.contains(shown), "{msg}");
+    for secret in [server::PASS_TOKEN, server::SSECURITY, "ticket=1"] {
+        assert!(!msg.contains(secret), "{msg}");
+    }
+    fake.seen(|s| {
+        assert!(s.stray.is_empty(), "{mode:?}: reached {:?}", s.stray);
+    });
+}
+
+#[tokio::test]
+async fn an_sts_location_over_plain_http_is_refused() {
+    assert_refused(
+        Mode::StsLocation("http://sts.api.io.mi.com/sts?d=fake&ticket=1"),
+        "http://sts.api.io.mi.com",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn an_sts_location_on_another_host_is_refused() {
+    for (location, shown) in [
+        (
+            "https://evil.example/sts?d=fake&ticket=1",
+            "https://evil.example",
+        ),
+        (
+            "https://sts.api.io.mi.com.evil.example/sts?d=fake&ticket=1",
+            "https://sts.api.io.mi.com.evil.example",
+        ),
+        (
+            "https://account.xiaomi.com@evil.example/sts?d=fake",
+            "https://evil.example",
+        ),
+    ] {
+        assert_refused(Mode::StsLocation(location), shown).await;
+    }
+}
+
+#[tokio::test]
+async fn a_redirect_away_from_xiaomi_is_refused() {
+    for (to, shown) in [
+        ("https://evil.example/steal", "https://evil.example"),
+        (
+            "http://sts.api.io.mi.com/sts?d=fake",
+            "http://sts.api.io.mi.com",
+        ),
+        ("//evil.example/steal", "https://evil.example"),
+    ] {
+        let fake = server::start(Mode::StsRedirect(to)).await;
+        let err = flow(&fake)
+            .password(server::USER, &password())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::UntrustedUrl { url, .. } if url == shown),
+            "{to}: {err:?}"
+        );
+        fake.seen(|s| assert!(s.stray.is_empty(), "{to}: reached {:?}", s.stray));
+    }
+}
+
+#[tokio::test]
+async fn account_cookies_are_not_sent_to_the_sts_host() {
+    // The two-factor redirect sets passToken and userId on account.xiaomi.com; the STS host
+    // (sts.api.io.mi.com) must not receive them, as a browser would not send them.
+    let fake = server::start(Mode::TwoFactor).await;
+    let mut f = flow(&fake);
+    assert!(matches!(
+        f.password(server::USER, &password()).await.unwrap(),
+        LoginStep::NeedTwoFactor { .. }
+    ));
+    assert!(matches!(
+        f.send_ticket(TwoFactorMethod::Phone).await.unwrap(),
+        LoginStep::NeedTicket { .. }
+    ));
+    let session = done(f.verify_ticket(server::TICKET).await.unwrap());
+    assert_session(&session, 1);
+
+    // passToken renewal puts them on account.xiaomi.com too.
+    let renewed = flow(&fake).refresh(&session).await.unwrap();
+    assert_session(&renewed, 2);
+
+    fake.seen(|s| {
+        assert_eq!(s.sts_cookies.len(), 2);
+        for names in &s.sts_cookies {
+            for secret in ["passToken", "userId", "identity_session", "serviceToken"] {
+                assert!(
+                    !names.iter().any(|n| n == secret),
+                    "{secret} was sent to the STS host: {names:?}"
+                );
+            }
+        }
+    });
+}

@@ -35,6 +35,10 @@ pub enum Mode {
     TwoFactor,
     QrExpired,
     Reject(i64),
+    /// The account hands out this STS `location` (a forged reply).
+    StsLocation(&'static str),
+    /// The STS answers with a redirect to this URL.
+    StsRedirect(&'static str),
 }
 
 #[derive(Debug, Default)]
@@ -42,6 +46,10 @@ pub struct Seen {
     pub client_sign_ok: bool,
     pub sts_calls: u32,
     pub api_paths: Vec<String>,
+    /// Names of the cookies each STS request carried.
+    pub sts_cookies: Vec<Vec<String>>,
+    /// Requests to any host the fake does not serve: (path, cookie names).
+    pub stray: Vec<(String, Vec<String>)>,
 }
 
 pub struct Shared {
@@ -101,6 +109,7 @@ pub async fn start(mode: Mode) -> Fake {
             get(|| async { StatusCode::REQUEST_TIMEOUT }),
         )
         .route("/{host}/app/{*path}", post(api).get(app_config))
+        .fallback(stray)
         .with_state(shared.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -144,14 +153,18 @@ fn cookies(headers: &HeaderMap) -> HashMap<String, String> {
         .collect()
 }
 
-fn credentials() -> Value {
+fn credentials(mode: Mode) -> Value {
+    let location = match mode {
+        Mode::StsLocation(l) => l,
+        _ => "https://sts.api.io.mi.com/sts?d=fake&ticket=1",
+    };
     json!({
         "code": 0,
         "userId": 1_234_567,
         "cUserId": C_USER_ID,
         "ssecurity": SSECURITY,
         "passToken": PASS_TOKEN,
-        "location": "https://sts.api.io.mi.com/sts?d=fake&ticket=1",
+        "location": location,
         "nonce": 123_456_789,
         "psecurity": "psec",
     })
@@ -168,6 +181,7 @@ fn not_logged_in() -> Value {
 }
 
 async fn service_login(
+    State(s): State<Arc<Shared>>,
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response<Body> {
@@ -177,7 +191,7 @@ async fn service_login(
     if c.get("passToken").map(String::as_str) == Some(PASS_TOKEN)
         && c.get("userId").map(String::as_str) == Some(USER_ID)
     {
-        account_json(credentials())
+        account_json(credentials(s.mode))
     } else {
         account_json(not_logged_in())
     }
@@ -199,11 +213,13 @@ async fn service_login_auth2(
         return account_json(body);
     }
     match s.mode {
-        Mode::Plain | Mode::QrExpired => account_json(credentials()),
+        Mode::Plain | Mode::QrExpired | Mode::StsLocation(_) | Mode::StsRedirect(_) => {
+            account_json(credentials(s.mode))
+        }
         Mode::Captcha => {
             let ick = cookies(&headers).get("ick").cloned();
             if f("captCode") == CAPTCHA_ANSWER && ick.as_deref() == Some("ick-1") {
-                account_json(credentials())
+                account_json(credentials(s.mode))
             } else {
                 account_json(json!({
                     "qs": "%3Fsid%3Dxiaomiio%26_json%3Dtrue", "code": 87001, "description": "验证码输入错误",
@@ -234,9 +250,18 @@ async fn captcha_image() -> Response<Body> {
 
 async fn sts(
     State(s): State<Arc<Shared>>,
+    headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response<Body> {
     assert_eq!(q.get("d").map(String::as_str), Some("fake"));
+    s.seen
+        .lock()
+        .unwrap()
+        .sts_cookies
+        .push(cookies(&headers).into_keys().collect());
+    if let Mode::StsRedirect(to) = s.mode {
+        return reply(StatusCode::FOUND, &[], &[("location", to)], String::new());
+    }
     let expected = client_sign(STS_NONCE, &Secret::from(SSECURITY));
     let n = {
         let mut seen = s.seen.lock().unwrap();
@@ -353,6 +378,24 @@ async fn qr_poll() -> Response<Body> {
         "userId": USER_ID, "ssecurity": SSECURITY, "cUserId": C_USER_ID, "passToken": PASS_TOKEN,
         "location": "https://sts.api.io.mi.com/sts?d=fake", "nonce": STS_NONCE,
     }))
+}
+
+/// Any other host or path: record it (a login must never get here).
+async fn stray(
+    State(s): State<Arc<Shared>>,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+) -> Response<Body> {
+    s.seen.lock().unwrap().stray.push((
+        uri.path().to_owned(),
+        cookies(&headers).into_keys().collect(),
+    ));
+    reply(
+        StatusCode::OK,
+        &["serviceToken=stolen".into()],
+        &[],
+        "ok".into(),
+    )
 }
 
 // ------------------------------------------------------------------------------- API

@@ -49,7 +49,7 @@ pub struct Cmd {
 
 /// Run `mikit cloud login`.
 pub async fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
-    let mut flow = LoginFlow::new(ctx.endpoints.clone())?;
+    let mut flow = LoginFlow::with_http(ctx.http()?);
     let (session, user) = if cmd.qr {
         (qr_login(ctx, &mut flow).await?, None)
     } else {
@@ -182,6 +182,12 @@ async fn qr_login(ctx: &Ctx, flow: &mut LoginFlow) -> anyhow::Result<Session> {
         .context("waiting for the QR code to be confirmed")
 }
 
+/// The login needs a captcha answer or a two-factor code and has no way to get one (an
+/// authentication problem: exit code 3, as docs/cloud.md says).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct NoAnswer(String);
+
 /// A captcha answer or code: environment, standard input, or a terminal prompt.
 fn answer(from_stdin: bool, env: &str, prompt: &str) -> anyhow::Result<String> {
     if let Ok(v) = std::env::var(env)
@@ -197,18 +203,20 @@ fn answer(from_stdin: bool, env: &str, prompt: &str) -> anyhow::Result<String> {
             .context("reading from standard input")?;
         let line = line.trim().to_owned();
         if line.is_empty() {
-            bail!(
+            return Err(NoAnswer(format!(
                 "standard input has no line left for the {}",
                 prompt.trim_end_matches([':', ' ']).to_lowercase()
-            );
+            ))
+            .into());
         }
         return Ok(line);
     }
     if !std::io::stdin().is_terminal() {
-        bail!(
+        return Err(NoAnswer(format!(
             "the login needs an answer ({}) but there is no terminal: pass --code-stdin or set {env}",
             prompt.trim_end_matches([':', ' '])
-        );
+        ))
+        .into());
     }
     crate::prompt::line(prompt, "nothing entered")
 }

@@ -93,7 +93,7 @@ pub fn client(ctx: &Ctx) -> anyhow::Result<MiCloud> {
 /// Renew the service token of `api`'s session with its passToken and save the new session.
 pub async fn renew(ctx: &Ctx, api: &mut MiCloud) -> anyhow::Result<()> {
     tracing::info!("the Mi cloud service token expired; renewing it with the stored passToken");
-    let mut flow = LoginFlow::new(ctx.endpoints.clone())?;
+    let mut flow = LoginFlow::with_http(ctx.http()?);
     let renewed = flow
         .refresh(api.session())
         .await
@@ -140,8 +140,9 @@ pub fn exit_code(e: &CloudError) -> Option<u8> {
         | CloudError::QrExpired
         | CloudError::Sts { .. }
         | CloudError::AuthExpired { .. }
-        | CloudError::InvalidSignature { .. } => code::AUTH,
-        CloudError::Core(mikit_core::Error::Transport { .. }) => code::NETWORK,
+        | CloudError::InvalidSignature { .. }
+        | CloudError::UntrustedUrl { .. } => code::AUTH,
+        CloudError::Core(e) if e.is_network() => code::NETWORK,
         CloudError::HttpStatus { status, .. } if *status >= 500 => code::NETWORK,
         CloudError::Miot { .. } => code::DEVICE,
         _ => return None,

@@ -1,0 +1,3 @@
+//! Integration tests of mikit-core (one binary; see the modules).
+
+mod http;
