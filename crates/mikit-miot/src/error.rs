@@ -9,8 +9,10 @@ pub enum Error {
     /// The text does not start with `urn:`.
     #[error("{urn:?} is not a URN: it must start with \"urn:\"")]
     UrnPrefix { urn: String },
-    /// The URN has a field count that is neither 5 (standard type) nor ≥ 7 (instance).
-    #[error("URN {urn:?} has {got} fields; a standard type has 5 and an instance type at least 7")]
+    /// The URN has fewer than 5 fields (a standard type has 5, an instance type 7 or more).
+    #[error(
+        "URN {urn:?} has {got} fields; at least 5 are needed (urn:namespace:kind:name:value), 7 in a device instance"
+    )]
     UrnFieldCount { urn: String, got: usize },
     /// A URN field is empty.
     #[error("URN {urn:?} has an empty {field} field")]

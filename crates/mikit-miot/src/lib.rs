@@ -32,7 +32,7 @@
 //! | `instances` | [`InstanceList`], [`InstanceEntry`], [`Status`] |
 //! | `urn` | [`Urn`], [`UrnKind`] |
 //! | `value` | coercion/validation on [`Property`] (`coerce_text`, `coerce_json`, `validate`, `decode`, `require_readable`/`require_writable`) and of action arguments on [`Service`] (`coerce_action_in`, `validate_action_in`); [`Decoded`] |
-//! | `names` | [`Names`], [`Member`]: `service.property` ↔ `siid.piid` |
+//! | `names` | [`Names`], [`Member`], [`Location`]: `service.property` ↔ `siid.piid` |
 //! | `select` | model → URN rules ([`Rule`], [`ModelIndex`]) |
 //! | `lang` | [`Translations`], [`LangKey`] (multiLanguage payload) |
 //! | `check` | structural checks of a spec: [`Instance::problems`], [`Problem`], [`Severity`] |
@@ -58,7 +58,7 @@ pub use client::SpecClient;
 pub use error::Error;
 pub use instances::{InstanceEntry, InstanceList, Status};
 pub use lang::{LangKey, Translations};
-pub use names::{Member, Names};
+pub use names::{Location, Member, Names};
 pub use select::{ModelIndex, Rule};
 pub use spec::{
     Access, AccessWord, Action, Event, Format, IidList, Instance, Property, Service, Unit,

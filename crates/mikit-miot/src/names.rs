@@ -11,6 +11,18 @@
 //! Input is matched case-insensitively with `_` and spaces read as `-`; `siid.piid` numbers
 //! work everywhere a name does, and a bare member name (`on`) is accepted when only one
 //! service has it. Unknown names come back with a did-you-mean suggestion.
+//!
+//! # Repeated iids
+//!
+//! A few real specs repeat an iid: two services with one `siid`, or two properties with one
+//! `piid` in a service. A device has one item per address, so both definitions are read and
+//! written at the same `siid.piid`; the names above still tell the definitions apart (each
+//! keeps its own name, suffixed as above when the names repeat too), and [`Names::locate`]
+//! says which definition a name means ([`Location`], read with
+//! [`Instance::property_at`](crate::Instance::property_at)). The numbers `siid.piid` mean the
+//! first definition in spec order, as [`Instance::property`] does. A repeated name is
+//! ambiguous only when its definitions have different addresses: when a spec lists the same
+//! property twice at one address, the plain name means the first.
 
 use std::collections::{HashMap, HashSet};
 
@@ -39,12 +51,35 @@ impl Member {
     }
 }
 
+/// Where a name points: the ids used on the wire, and the position of the definition in
+/// the spec (which tells apart two definitions that share their ids, see the module docs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Location {
+    /// Service id.
+    pub siid: u32,
+    /// Member id (`piid`, `aiid` or `eiid`).
+    pub iid: u32,
+    /// Position of the service in [`Instance::services`].
+    pub service: usize,
+    /// Position of the member in the service's list of its kind (`properties`, ...).
+    pub index: usize,
+}
+
 #[derive(Clone, Debug)]
 struct ServiceNames {
+    /// Position in `Instance::services`.
+    index: usize,
     siid: u32,
     name: String,
     base: String,
     members: HashMap<Member, Vec<(u32, String, String)>>,
+}
+
+impl ServiceNames {
+    /// The members of one kind: `(iid, final name, base name)` in spec order.
+    fn list(&self, member: Member) -> &[(u32, String, String)] {
+        self.members.get(&member).map_or(&[], Vec::as_slice)
+    }
 }
 
 /// The name table of one instance spec.
@@ -166,7 +201,8 @@ impl Names {
             .iter()
             .zip(bases)
             .zip(finals)
-            .map(|((s, base), name)| {
+            .enumerate()
+            .map(|(index, ((s, base), name))| {
                 let mut members = HashMap::new();
                 let mut add = |m: Member, items: Vec<(u32, String)>| {
                     let bases: Vec<String> = items.iter().map(|(_, b)| b.clone()).collect();
@@ -205,6 +241,7 @@ impl Names {
                         .collect(),
                 );
                 ServiceNames {
+                    index,
                     siid: s.iid,
                     name,
                     base,
@@ -215,7 +252,7 @@ impl Names {
         Names { services }
     }
 
-    /// The name of service `siid`.
+    /// The name of service `siid` (of its first definition when the spec repeats the siid).
     pub fn service_name(&self, siid: u32) -> Option<&str> {
         self.services
             .iter()
@@ -223,14 +260,45 @@ impl Names {
             .map(|s| s.name.as_str())
     }
 
-    /// The full name `service.member` of `siid.iid`.
+    /// The name of the service at this position of [`Instance::services`].
+    pub fn service_name_at(&self, index: usize) -> Option<&str> {
+        self.services
+            .iter()
+            .find(|s| s.index == index)
+            .map(|s| s.name.as_str())
+    }
+
+    /// The full name `service.member` of `siid.iid` (of the first definition when the spec
+    /// repeats these ids; [`Names::name_at`] names a given definition).
     pub fn name_of(&self, member: Member, siid: u32, iid: u32) -> Option<String> {
-        let s = self.services.iter().find(|s| s.siid == siid)?;
-        let (_, name, _) = s.members.get(&member)?.iter().find(|m| m.0 == iid)?;
+        self.services
+            .iter()
+            .filter(|s| s.siid == siid)
+            .find_map(|s| {
+                let (_, name, _) = s.members.get(&member)?.iter().find(|m| m.0 == iid)?;
+                Some(format!("{}.{}", s.name, name))
+            })
+    }
+
+    /// The full name of the definition at `at` (as returned by [`Names::locate`]).
+    pub fn name_at(&self, member: Member, at: &Location) -> Option<String> {
+        self.name_at_position(member, at.service, at.index)
+    }
+
+    /// The full name of member `index` of the service at position `service`.
+    pub(crate) fn name_at_position(
+        &self,
+        member: Member,
+        service: usize,
+        index: usize,
+    ) -> Option<String> {
+        let s = self.services.iter().find(|s| s.index == service)?;
+        let (_, name, _) = s.list(member).get(index)?;
         Some(format!("{}.{}", s.name, name))
     }
 
-    /// All full names of one member kind with their ids, in spec order.
+    /// All full names of one member kind with their ids, in spec order (a repeated iid
+    /// appears once per definition, each with its own name).
     pub fn all(&self, member: Member) -> Vec<(u32, u32, String)> {
         self.services
             .iter()
@@ -244,42 +312,48 @@ impl Names {
             .collect()
     }
 
-    /// Resolve a service name (or number) to its `siid`.
-    pub fn resolve_service(&self, given: &str) -> Result<u32, Error> {
-        let g = normalise(given);
+    /// The service definitions a service name or number means: one for a unique name, every
+    /// definition of a repeated siid for a number, or for a repeated name whose definitions
+    /// all share one siid. `g` is normalised.
+    fn services_named(&self, g: &str, given: &str) -> Result<Vec<&ServiceNames>, Error> {
         if let Ok(n) = g.parse::<u32>() {
-            return self
-                .services
-                .iter()
-                .find(|s| s.siid == n)
-                .map(|s| s.siid)
-                .ok_or(Error::UnknownIid {
+            let hits: Vec<_> = self.services.iter().filter(|s| s.siid == n).collect();
+            if hits.is_empty() {
+                return Err(Error::UnknownIid {
                     kind: "service",
                     siid: n,
                     iid: None,
                 });
+            }
+            return Ok(hits);
         }
         if let Some(s) = self.services.iter().find(|s| s.name == g) {
-            return Ok(s.siid);
+            return Ok(vec![s]);
         }
-        let same: Vec<String> = self
-            .services
-            .iter()
-            .filter(|s| s.base == g)
-            .map(|s| s.name.clone())
-            .collect();
-        if !same.is_empty() {
+        let same: Vec<&ServiceNames> = self.services.iter().filter(|s| s.base == g).collect();
+        if let Some(first) = same.first() {
+            if same.iter().all(|s| s.siid == first.siid) {
+                return Ok(same);
+            }
             return Err(Error::AmbiguousName {
                 kind: "service",
                 given: given.to_owned(),
-                candidates: same,
+                candidates: same.iter().map(|s| s.name.clone()).collect(),
             });
         }
         Err(Error::UnknownName {
             kind: "service",
             given: given.to_owned(),
-            suggestion: suggest(&g, self.services.iter().map(|s| s.name.as_str())),
+            suggestion: suggest(g, self.services.iter().map(|s| s.name.as_str())),
         })
+    }
+
+    /// Resolve a service name (or number) to its `siid`.
+    pub fn resolve_service(&self, given: &str) -> Result<u32, Error> {
+        let g = normalise(given);
+        // Invariant: services_named never returns an empty list.
+        self.services_named(&g, given)
+            .map(|v| v.first().map_or(0, |s| s.siid))
     }
 
     /// Resolve `service.property`, `siid.piid` or a unique bare property name.
@@ -299,77 +373,91 @@ impl Names {
 
     /// Resolve a member name of the given kind to `(siid, iid)`.
     pub fn resolve(&self, member: Member, given: &str) -> Result<(u32, u32), Error> {
+        self.locate(member, given).map(|l| (l.siid, l.iid))
+    }
+
+    /// Resolve a property name to the definition it means (see [`Names::locate`]).
+    pub fn locate_property(&self, given: &str) -> Result<Location, Error> {
+        self.locate(Member::Property, given)
+    }
+
+    /// Resolve a member name of the given kind to its ids and to the definition it means,
+    /// which differs from the first definition at those ids only in a spec that repeats an
+    /// iid (module docs).
+    pub fn locate(&self, member: Member, given: &str) -> Result<Location, Error> {
         let g = normalise(given);
         let kind = member.word();
-        let unknown = |candidates: Vec<String>| Error::UnknownName {
-            kind,
-            given: given.to_owned(),
-            suggestion: suggest(&g, candidates.iter().map(String::as_str)),
-        };
-        let full_names = || self.all(member).into_iter().map(|(_, _, n)| n).collect();
-
-        let Some((svc, item)) = g.split_once('.') else {
-            // A bare member name: accept it when exactly one service has it.
-            let mut hits = Vec::new();
-            for s in &self.services {
-                for (iid, n, base) in s.members.get(&member).into_iter().flatten() {
-                    if *n == g || *base == g {
-                        hits.push((s.siid, *iid, format!("{}.{}", s.name, n)));
-                    }
-                }
+        let unknown = || {
+            let names = self.all(member);
+            Error::UnknownName {
+                kind,
+                given: given.to_owned(),
+                suggestion: suggest(&g, names.iter().map(|(_, _, n)| n.as_str())),
             }
-            return match hits.len() {
-                1 => Ok((hits[0].0, hits[0].1)),
-                0 => Err(unknown(full_names())),
-                _ => Err(Error::AmbiguousName {
-                    kind,
-                    given: given.to_owned(),
-                    candidates: hits.into_iter().map(|h| h.2).collect(),
-                }),
-            };
+        };
+        let at = |s: &ServiceNames, index: usize, iid: u32| Location {
+            siid: s.siid,
+            iid,
+            service: s.index,
+            index,
         };
 
-        let siid = match self.resolve_service(svc) {
-            Ok(siid) => siid,
-            Err(Error::UnknownName { .. }) => return Err(unknown(full_names())),
-            Err(e) => return Err(e),
+        let (entries, item, bare): (Vec<&ServiceNames>, &str, bool) = match g.split_once('.') {
+            // A bare member name: accept it when exactly one address has it.
+            None => (self.services.iter().collect(), g.as_str(), true),
+            Some((svc, item)) => match self.services_named(svc, given) {
+                Ok(v) => (v, item, false),
+                Err(Error::UnknownName { .. }) => return Err(unknown()),
+                Err(e) => return Err(e),
+            },
         };
-        // Invariant: resolve_service only returns siids present in self.services.
-        let Some(s) = self.services.iter().find(|s| s.siid == siid) else {
-            return Err(Error::UnknownIid {
-                kind: "service",
-                siid,
-                iid: None,
-            });
-        };
-        let members: &[(u32, String, String)] = s.members.get(&member).map_or(&[], Vec::as_slice);
-        if let Ok(n) = item.parse::<u32>() {
-            return members
+
+        if !bare && let Ok(n) = item.parse::<u32>() {
+            // Numbers mean the first definition with these ids.
+            return entries
                 .iter()
-                .find(|m| m.0 == n)
-                .map(|m| (siid, m.0))
+                .find_map(|s| {
+                    let (i, _) = s.list(member).iter().enumerate().find(|(_, m)| m.0 == n)?;
+                    Some(at(s, i, n))
+                })
                 .ok_or(Error::UnknownIid {
                     kind,
-                    siid,
+                    siid: entries.first().map_or(0, |s| s.siid),
                     iid: Some(n),
                 });
         }
-        if let Some(m) = members.iter().find(|m| m.1 == item) {
-            return Ok((siid, m.0));
+        if !bare {
+            // An exact (possibly suffixed) name first.
+            for s in &entries {
+                if let Some((i, m)) = s.list(member).iter().enumerate().find(|(_, m)| m.1 == item) {
+                    return Ok(at(s, i, m.0));
+                }
+            }
         }
-        let same: Vec<String> = members
-            .iter()
-            .filter(|m| m.2 == item)
-            .map(|m| format!("{}.{}", s.name, m.1))
-            .collect();
-        if !same.is_empty() {
-            return Err(Error::AmbiguousName {
+        let mut hits: Vec<(Location, String)> = Vec::new();
+        for s in &entries {
+            for (i, (iid, n, b)) in s.list(member).iter().enumerate() {
+                if b == item || (bare && n == item) {
+                    hits.push((at(s, i, *iid), format!("{}.{}", s.name, n)));
+                }
+            }
+        }
+        match hits.first() {
+            None => Err(unknown()),
+            Some((first, _))
+                if hits
+                    .iter()
+                    .all(|(l, _)| (l.siid, l.iid) == (first.siid, first.iid)) =>
+            {
+                // One address (the spec repeats a definition): the first one.
+                Ok(*first)
+            }
+            Some(_) => Err(Error::AmbiguousName {
                 kind,
                 given: given.to_owned(),
-                candidates: same,
-            });
+                candidates: hits.into_iter().map(|h| h.1).collect(),
+            }),
         }
-        Err(unknown(full_names()))
     }
 }
 

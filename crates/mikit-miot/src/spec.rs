@@ -6,6 +6,7 @@
 //!
 //! - `properties` / `actions` / `events` may be absent (kept as `None`, not `[]`);
 //! - `access` is a set in any order, possibly empty; the order seen is kept for printing;
+//!   `access: null` (served by a few real specs) is read as the empty set and kept as `null`;
 //! - `format` knows the documented formats, `hex`, and keeps any other string;
 //! - `unit` is a free string (typos such as `arcdegress` are real);
 //! - `value-range` / `value-list` numbers keep their integer-or-float form;
@@ -27,6 +28,7 @@ use serde::ser::{Serialize, SerializeSeq, Serializer};
 use serde_json::{Map, Number, Value};
 
 use crate::Error;
+use crate::names::Location;
 use crate::urn::Urn;
 
 /// A full device instance spec (`/miot-spec-v2/instance?type=<urn>`).
@@ -320,11 +322,17 @@ const MAX_WORDS: usize = 21;
 ///
 /// Equality is set equality; the served order is kept (packed in an integer, so that the
 /// common case allocates nothing) only so that a spec prints back as it came.
+///
+/// A few real specs serve `access: null`. That means no access word, like `[]` (the property
+/// can only be an action or event argument), and is kept so that the spec serialises back
+/// to `null`; [`Access::is_null`] tells it apart.
 #[derive(Clone, Debug, Default)]
 pub struct Access {
     /// 3-bit codes in served order, first word in the lowest bits.
     codes: u64,
     len: u8,
+    /// Served as `null` rather than a list (then `len` is 0).
+    null: bool,
     /// Undocumented words, in served order.
     others: Vec<String>,
 }
@@ -392,9 +400,20 @@ impl Access {
     pub fn notifies(&self) -> bool {
         self.contains(AccessWord::Notify)
     }
-    /// The set is empty (the property is only an action/event argument).
+    /// The set is empty (the property is only an action/event argument); true for `null`.
     pub fn is_empty(&self) -> bool {
         self.len == 0
+    }
+    /// The access was served as `null` instead of a list (read as the empty set).
+    pub fn is_null(&self) -> bool {
+        self.null
+    }
+    /// The `null` access of some real specs: no word, serialised back as `null`.
+    pub fn null() -> Self {
+        Access {
+            null: true,
+            ..Access::default()
+        }
     }
 }
 
@@ -407,6 +426,9 @@ impl PartialEq for Access {
 
 impl fmt::Display for Access {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.null {
+            return f.write_str("null");
+        }
         f.write_str("[")?;
         for (i, w) in self.iter().enumerate() {
             if i > 0 {
@@ -420,6 +442,9 @@ impl fmt::Display for Access {
 
 impl Serialize for Access {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.null {
+            return s.serialize_none();
+        }
         let mut seq = s.serialize_seq(Some(self.len()))?;
         for w in self.iter() {
             seq.serialize_element(w)?;
@@ -430,6 +455,23 @@ impl Serialize for Access {
 
 impl<'de> Deserialize<'de> for Access {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        /// `null` or the list (serde_json peeks one byte for `null`, then reads the list).
+        struct Nullable;
+        impl<'de> Visitor<'de> for Nullable {
+            type Value = Access;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("null or a list of at most 21 access words")
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Access, E> {
+                Ok(Access::null())
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Access, E> {
+                Ok(Access::null())
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Access, D::Error> {
+                d.deserialize_seq(V)
+            }
+        }
         struct V;
         impl<'de> Visitor<'de> for V {
             type Value = Access;
@@ -446,7 +488,7 @@ impl<'de> Deserialize<'de> for Access {
                 Ok(access)
             }
         }
-        d.deserialize_seq(V)
+        d.deserialize_option(Nullable)
     }
 }
 
@@ -669,17 +711,35 @@ impl Instance {
     pub fn service(&self, siid: u32) -> Option<&Service> {
         self.services.iter().find(|s| s.iid == siid)
     }
-    /// The property `siid.piid`.
+    /// Every service with this `siid`: one, except in the few real specs that repeat a siid.
+    fn services_with(&self, siid: u32) -> impl Iterator<Item = &Service> {
+        self.services.iter().filter(move |s| s.iid == siid)
+    }
+    /// The property `siid.piid`: its first definition, looked up in every service with this
+    /// `siid` (a few real specs repeat a siid or piid; [`crate::names`] tells them apart).
     pub fn property(&self, siid: u32, piid: u32) -> Option<&Property> {
-        self.service(siid)?.property(piid)
+        self.services_with(siid).find_map(|s| s.property(piid))
     }
-    /// The action `siid.aiid`.
+    /// The action `siid.aiid` (first definition, as for [`Instance::property`]).
     pub fn action(&self, siid: u32, aiid: u32) -> Option<&Action> {
-        self.service(siid)?.action(aiid)
+        self.services_with(siid).find_map(|s| s.action(aiid))
     }
-    /// The event `siid.eiid`.
+    /// The event `siid.eiid` (first definition, as for [`Instance::property`]).
     pub fn event(&self, siid: u32, eiid: u32) -> Option<&Event> {
-        self.service(siid)?.event(eiid)
+        self.services_with(siid).find_map(|s| s.event(eiid))
+    }
+    /// The property definition a name was resolved to ([`Names::locate`](crate::Names::locate));
+    /// differs from [`Instance::property`] only in a spec that repeats an iid.
+    pub fn property_at(&self, at: &Location) -> Option<&Property> {
+        self.services.get(at.service)?.properties().get(at.index)
+    }
+    /// The action definition a name was resolved to (see [`Instance::property_at`]).
+    pub fn action_at(&self, at: &Location) -> Option<&Action> {
+        self.services.get(at.service)?.actions().get(at.index)
+    }
+    /// The event definition a name was resolved to (see [`Instance::property_at`]).
+    pub fn event_at(&self, at: &Location) -> Option<&Event> {
+        self.services.get(at.service)?.events().get(at.index)
     }
 }
 
@@ -1012,6 +1072,34 @@ mod tests {
         assert!(serde_json::from_str::<Access>(&words(22)).is_err());
         let empty: Access = serde_json::from_str("[]").unwrap();
         assert!(empty.is_empty() && !empty.readable());
+    }
+
+    /// Issue 9: `access: null` (a few real specs) reads as the empty set and serialises back
+    /// to `null`; a wrong type is still an error.
+    #[test]
+    fn access_null_round_trips() {
+        let j = r#"{"iid":1,"type":"urn:x-spec:property:p:00000001:v-1:1","description":"",
+            "format":"uint8","access":null}"#;
+        let p = Property::from_json(j).unwrap();
+        assert!(p.access.is_null() && p.access.is_empty());
+        assert!(!p.is_readable() && !p.is_writable());
+        assert_eq!(p.access.to_string(), "null");
+        assert_eq!(p.access, Access::new([]), "null is the empty set");
+        let back = serde_json::to_value(&p).unwrap();
+        assert_eq!(back, serde_json::from_str::<Value>(j).unwrap());
+        assert_eq!(back["access"], Value::Null);
+        let empty = Property::from_json(&j.replace("null", "[]")).unwrap();
+        assert!(!empty.access.is_null());
+        assert_eq!(
+            serde_json::to_value(&empty).unwrap()["access"],
+            serde_json::json!([])
+        );
+        for bad in ["\"read\"", "1", "{}"] {
+            assert!(
+                Property::from_json(&j.replace("null", bad)).is_err(),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

@@ -10,7 +10,12 @@
 //! - 5 fields: a standard type (`urn:miot-spec-v2:property:on:00000006`);
 //! - 7 fields: a type inside an instance (`...:lfsmt-ls002:1`);
 //! - 8 fields: the 8th is a template uuid (`0000C802`, 2,350 of 19,753 list entries in 2022);
-//!   further fields are kept verbatim.
+//!   further fields are kept verbatim;
+//! - 6 fields: served by a few real vendor specs (about 1 in 1,500 specs of today's catalog
+//!   has one of the quirks of issue 9, this among them). Read by position as public parsers
+//!   do (python-miio `miio/miot_models.py URN`: `namespace, type, name, id, model, version`):
+//!   the 6th field is the vendor-product and the version is missing. Such a URN parses;
+//!   [`Urn::is_complete`] tells it apart, and `mikit spec validate` reports it as a remark.
 //!
 //! The namespace may be a vendor's (`skyrc-spec`, `dreame-spec`, 719 of them in the 2022
 //! dump). The `value` is documented as 8 hex digits but kept verbatim (python-miio's test
@@ -112,8 +117,8 @@ impl Urn {
             start += part.len() + 1;
         }
         let n = fields.len();
-        if n != 4 && n < 6 {
-            // Counting "urn" itself, as the reference does: 5 or >= 7.
+        if n < 4 {
+            // Counting "urn" itself, as the reference does: 5, 6 (no version) or >= 7.
             return Err(Error::UrnFieldCount {
                 urn: s.to_owned(),
                 got: n + 1,
@@ -211,9 +216,16 @@ impl Urn {
     pub fn extra_fields(&self) -> impl Iterator<Item = &str> {
         self.fields.iter().skip(7).map(|&(a, b)| &self.raw[a..b])
     }
-    /// Whether this is an instance URN (≥ 7 fields) rather than a standard type (5 fields).
+    /// Whether this is an instance URN (≥ 7 fields) rather than a standard type (5 fields)
+    /// or an incomplete one (6 fields).
     pub fn is_instance(&self) -> bool {
         self.fields.len() >= 6
+    }
+    /// False for a 6-field URN: it names a vendor-product but no version (a quirk of a few
+    /// real vendor specs, see the module docs). Standard types (5 fields) and instance URNs
+    /// (7 or more) are complete.
+    pub fn is_complete(&self) -> bool {
+        self.fields.len() != 5
     }
     /// The standard type of this URN: its first 5 fields (`urn:miot-spec-v2:property:on:00000006`).
     pub fn standard_type(&self) -> &str {
@@ -309,8 +321,11 @@ mod tests {
             Err(Error::UrnFieldCount { got: 4, .. })
         ));
         assert!(matches!(
-            Urn::parse("urn:miot-spec-v2:device:x:0000A001:vp"),
-            Err(Error::UrnFieldCount { got: 6, .. })
+            Urn::parse("urn:miot-spec-v2:device:x:0000A001:vp:"),
+            Err(Error::UrnEmptyField {
+                field: "version",
+                ..
+            })
         ));
         assert!(matches!(
             Urn::parse("urn:miot-spec-v2:gadget:x:0000A001"),
@@ -328,6 +343,29 @@ mod tests {
             Urn::parse("urn:miot-spec-v2:device:x:0000A001:vp:99999999999"),
             Err(Error::UrnVersion { .. })
         ));
+    }
+
+    /// Issue 9: a vendor URN with 6 fields (vendor-product, no version), as a few real vendor
+    /// specs serve it, parses by position; it is neither a standard type nor complete.
+    #[test]
+    fn six_fields_have_no_version() {
+        let s = "urn:xiaomi-spec:property:foo:00000001:vendor-model";
+        let u = Urn::parse(s).unwrap();
+        assert_eq!(u.kind(), UrnKind::Property);
+        assert_eq!(u.name(), "foo");
+        assert_eq!(u.vendor_product(), Some("vendor-model"));
+        assert_eq!(u.version(), None);
+        assert_eq!(u.template(), None);
+        assert!(u.is_vendor() && !u.is_instance() && !u.is_complete());
+        assert_eq!(u.standard_type(), "urn:xiaomi-spec:property:foo:00000001");
+        assert_eq!(u.to_string(), s);
+        let seven = Urn::parse("urn:xiaomi-spec:property:foo:00000001:vendor-model:1").unwrap();
+        assert!(seven.is_complete() && seven.is_instance());
+        assert!(
+            Urn::parse("urn:miot-spec-v2:property:on:00000006")
+                .unwrap()
+                .is_complete()
+        );
     }
 
     /// The 8 URNs of `XiaoMi/ha_xiaomi_home:test/test_spec.py` are not copied; every device

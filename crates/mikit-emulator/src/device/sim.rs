@@ -133,7 +133,9 @@ impl SimDevice {
                     .then(|| identity_value(p, &info))
                     .flatten()
                     .unwrap_or_else(|| initial_value(p));
-                values.insert((s.iid, p.iid), value);
+                // A spec may repeat a siid or piid (issue 9): the first definition owns the
+                // address, as `Instance::property` says.
+                values.entry((s.iid, p.iid)).or_insert(value);
             }
         }
         Self {

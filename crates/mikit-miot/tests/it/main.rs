@@ -8,6 +8,7 @@ mod instances;
 mod lang;
 mod names;
 mod props;
+mod quirks;
 
 use std::path::PathBuf;
 

@@ -31,14 +31,20 @@ pub struct Cmd {
 pub async fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
     let mut prepared = prepare(ctx, &cmd.target).await?;
     let profile = &prepared.profile;
-    let (siid, aiid) = profile.names.resolve_action(&cmd.action)?;
+    // Located, not only resolved: a spec may repeat a siid (issue 9), and the action belongs
+    // to the service definition its name means.
+    let at = profile
+        .names
+        .locate(mikit_miot::Member::Action, &cmd.action)?;
+    let (siid, aiid) = (at.siid, at.iid);
     let name = profile
         .names
-        .name_of(mikit_miot::Member::Action, siid, aiid)
+        .name_at(mikit_miot::Member::Action, &at)
         .unwrap_or_else(|| format!("{siid}.{aiid}"));
     let service = profile
         .spec
-        .service(siid)
+        .services
+        .get(at.service)
         .with_context(|| format!("the spec has no service {siid}"))?;
     let texts: Vec<&str> = cmd.args.iter().map(String::as_str).collect();
     let args = service.coerce_action_in(aiid, &texts)?;

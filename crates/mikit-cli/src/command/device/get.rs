@@ -25,15 +25,23 @@ pub struct Cmd {
 pub async fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
     let mut prepared = prepare(ctx, &cmd.target).await?;
     let mut props = Vec::with_capacity(cmd.props.len());
+    let mut names = Vec::with_capacity(cmd.props.len());
     for given in &cmd.props {
         let (siid, piid, p) = prepared.profile.property(given)?;
-        p.require_readable(&prepared.profile.property_name(siid, piid))?;
+        // The name of the definition asked for (a spec may repeat a piid, issue 9).
+        let name = (prepared.profile.name_of_given(given))
+            .unwrap_or_else(|| prepared.profile.property_name(siid, piid));
+        p.require_readable(&name)?;
         props.push((siid, piid));
+        names.push(name);
     }
     let mut link = prepared.link(ctx, &cmd.target).await?;
     let items = link.get(ctx, &props).await;
     link.finish(ctx);
-    let readings = reading::readings(&prepared.profile, &props, &items?);
+    let mut readings = reading::readings(&prepared.profile, &props, &items?);
+    for (r, name) in readings.iter_mut().zip(names) {
+        r.name = name;
+    }
     let profile = &prepared.profile;
     if ctx.out.json {
         ctx.out.json_line(&json!({

@@ -69,14 +69,34 @@ impl Profile {
             .unwrap_or_else(|| format!("{siid}.{piid}"))
     }
 
-    /// Resolve a property given by name or numbers.
+    /// Resolve a property given by name or numbers: its ids and the definition the name
+    /// means (in a spec that repeats a piid, two names share ids but not definitions).
     pub fn property(&self, given: &str) -> anyhow::Result<(u32, u32, &Property)> {
-        let (siid, piid) = self.names.resolve_property(given)?;
-        let p = self
-            .spec
-            .property(siid, piid)
-            .with_context(|| format!("the spec {} has no property {siid}.{piid}", self.urn))?;
-        Ok((siid, piid, p))
+        let at = self.names.locate_property(given)?;
+        let p = self.spec.property_at(&at).with_context(|| {
+            format!(
+                "the spec {} has no property {}.{}",
+                self.urn, at.siid, at.iid
+            )
+        })?;
+        Ok((at.siid, at.iid, p))
+    }
+
+    /// The full name of the property definition `given` means (`None` if it names none).
+    pub fn name_of_given(&self, given: &str) -> Option<String> {
+        let at = self.names.locate_property(given).ok()?;
+        self.names.name_at(Member::Property, &at)
+    }
+
+    /// The definition of a reading: the one its full `name` means, else the first at
+    /// `siid.piid`.
+    pub fn definition(&self, siid: u32, piid: u32, name: &str) -> Option<&Property> {
+        self.names
+            .locate_property(name)
+            .ok()
+            .filter(|at| (at.siid, at.iid) == (siid, piid))
+            .and_then(|at| self.spec.property_at(&at))
+            .or_else(|| self.spec.property(siid, piid))
     }
 
     /// Every readable property, in spec order.

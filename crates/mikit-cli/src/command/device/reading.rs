@@ -48,7 +48,7 @@ impl Reading {
     /// `22.5 °C`, `1 (Sleep)`, `true`: the value with its unit and value-list description.
     pub fn value_text(&self, profile: &Profile) -> Option<String> {
         let value = self.value.as_ref()?;
-        let Some(p) = profile.spec.property(self.siid, self.piid) else {
+        let Some(p) = profile.definition(self.siid, self.piid, &self.name) else {
             return Some(plain(value));
         };
         let d = p.decode(value);
@@ -88,7 +88,7 @@ impl Reading {
         });
         if let Some(value) = &self.value {
             v["value"] = value.clone();
-            if let Some(p) = profile.spec.property(self.siid, self.piid) {
+            if let Some(p) = profile.definition(self.siid, self.piid, &self.name) {
                 let d = p.decode(value);
                 v["value"] = d.value;
                 if let Some(u) = d.unit {

@@ -29,7 +29,8 @@ pub fn parse_assignment(profile: &Profile, text: &str) -> anyhow::Result<(u32, u
         .split_once('=')
         .with_context(|| format!("{text:?} is not PROP=VALUE"))?;
     let (siid, piid, p) = profile.property(prop.trim())?;
-    let name = profile.property_name(siid, piid);
+    let name =
+        (profile.name_of_given(prop.trim())).unwrap_or_else(|| profile.property_name(siid, piid));
     p.require_writable(&name)?;
     let value = p
         .coerce_text(value.trim())
@@ -54,9 +55,15 @@ pub async fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
     let profile = &prepared.profile;
     let readings: Vec<Reading> = reading::readings(profile, &ids, &items)
         .into_iter()
-        .zip(&writes)
-        .map(|(mut r, (_, _, v))| {
+        .zip(writes.iter().zip(&cmd.assignments))
+        .map(|(mut r, ((_, _, v), assignment))| {
             r.value = Some(v.clone());
+            // The name of the definition written (a spec may repeat a piid, issue 9).
+            if let Some(name) = (assignment.split_once('='))
+                .and_then(|(prop, _)| profile.name_of_given(prop.trim()))
+            {
+                r.name = name;
+            }
             r
         })
         .collect();

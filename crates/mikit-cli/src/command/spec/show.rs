@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::Args;
-use mikit_miot::{Instance, Member, Names, Property, Service, Translations};
+use mikit_miot::{Instance, Location, Member, Names, Property, Service, Translations};
 
 use super::source::Source;
 use crate::context::Ctx;
@@ -171,9 +171,16 @@ pub fn render(
     };
     out.push(title);
     out.push(spec.type_.clone());
-    for s in &spec.services {
+    for (si, s) in spec.services.iter().enumerate() {
         out.push(String::new());
-        let sname = names.service_name(s.iid).unwrap_or("?");
+        // By position: a spec may repeat a siid or piid (issue 9); each definition keeps its name.
+        let sname = names.service_name_at(si).unwrap_or("?");
+        let at = |index: usize, iid: u32| Location {
+            siid: s.iid,
+            iid,
+            service: si,
+            index,
+        };
         out.push(format!(
             "{} {sname}: {}",
             s.iid,
@@ -184,8 +191,9 @@ pub fn render(
             out.push("  properties".to_owned());
             let rows: Vec<Vec<String>> = props
                 .iter()
-                .map(|p| {
-                    let short = member_name(&names, Member::Property, s.iid, p.iid);
+                .enumerate()
+                .map(|(i, p)| {
+                    let short = member_name(&names, Member::Property, &at(i, p.iid));
                     let values = describe_values(p, |i, own| {
                         let key =
                             LangKey::ValueList(s.iid, p.iid, u32::try_from(i).unwrap_or(u32::MAX));
@@ -208,8 +216,9 @@ pub fn render(
             out.push("  actions".to_owned());
             let rows: Vec<Vec<String>> = actions
                 .iter()
-                .map(|a| {
-                    let short = member_name(&names, Member::Action, s.iid, a.iid);
+                .enumerate()
+                .map(|(i, a)| {
+                    let short = member_name(&names, Member::Action, &at(i, a.iid));
                     vec![
                         format!("{}.{}", s.iid, a.iid),
                         short,
@@ -226,8 +235,9 @@ pub fn render(
             out.push("  events".to_owned());
             let rows: Vec<Vec<String>> = events
                 .iter()
-                .map(|e| {
-                    let short = member_name(&names, Member::Event, s.iid, e.iid);
+                .enumerate()
+                .map(|(i, e)| {
+                    let short = member_name(&names, Member::Event, &at(i, e.iid));
                     vec![
                         format!("{}.{}", s.iid, e.iid),
                         short,
@@ -246,8 +256,8 @@ pub fn render(
 }
 
 /// The member part of a `service.member` name (`on` for `switch.on`); empty if unnamed.
-fn member_name(names: &Names, member: Member, siid: u32, iid: u32) -> String {
-    let full = names.name_of(member, siid, iid).unwrap_or_default();
+fn member_name(names: &Names, member: Member, at: &Location) -> String {
+    let full = names.name_at(member, at).unwrap_or_default();
     full.rsplit_once('.')
         .map_or(full.as_str(), |(_, m)| m)
         .to_owned()
