@@ -47,6 +47,8 @@ pub mod device;
 mod error;
 mod faults;
 pub mod huami;
+#[doc(hidden)]
+pub mod in_process;
 pub mod micloud;
 pub mod miot_spec;
 mod rng;
@@ -91,45 +93,12 @@ impl std::fmt::Debug for Emulator {
 impl Emulator {
     /// Bind `cfg.listen` and serve on the current tokio runtime.
     pub async fn start(cfg: EmulatorConfig) -> Result<Emulator, Error> {
-        let (today, cutoff) = match cfg.today {
-            Some(d) => (d, EXPLICIT_TODAY_CUTOFF),
-            None => {
-                let now = jiff::Timestamp::now();
-                let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
-                // Minutes since today's local midnight in the generated person's zone.
-                let probe = huami::history::History::new(
-                    cfg.seed,
-                    today,
-                    cfg.days,
-                    0,
-                    cfg.huami.sleep_anchor,
-                );
-                let midnight =
-                    huami::history::epoch_day(today) * 86_400 - i64::from(probe.offset(today));
-                let mins = ((now.as_second() - midnight) / 60).clamp(0, 1440);
-                (today, mins as usize)
-            }
-        };
-        let huami = huami::HuamiCloud::new(cfg.seed, today, cfg.days, cutoff, cfg.huami)
-            .map_err(Error::BadConfig)?;
+        // The Huami options are checked before any socket is bound.
+        let huami = huami_service(&cfg)?;
         let (fleet, lan) =
             device::LanServers::start(cfg.seed, cfg.devices, cfg.device_addr, cfg.device_port)
                 .await?;
-        let corpus = match &cfg.spec_dir {
-            Some(dir) => corpus::Corpus::with_dir(dir)?,
-            None => corpus::Corpus::bundled().clone(),
-        };
-        let spec = miot_spec::SpecService::new(corpus, cfg.spec_dir.as_deref())?;
-        let micloud = Arc::new(micloud::MiCloud::new(
-            cfg.seed,
-            cfg.micloud,
-            Arc::clone(&fleet),
-        ));
-        let services: Vec<Arc<dyn Service>> = vec![
-            Arc::new(huami),
-            Arc::new(spec),
-            Arc::clone(&micloud) as Arc<dyn Service>,
-        ];
+        let (services, micloud) = build_services(&cfg, huami, Arc::clone(&fleet))?;
         let listener = TcpListener::bind(cfg.listen)
             .await
             .map_err(|source| Error::Bind {
@@ -206,4 +175,55 @@ impl Emulator {
         let _ = self.task.await;
         self.lan.shutdown().await;
     }
+}
+
+/// The day the generated history ends on and the minutes of it already recorded: the
+/// configured `today`, else the current UTC date cut at the current local time of the
+/// generated person.
+fn today_and_cutoff(cfg: &EmulatorConfig) -> (jiff::civil::Date, usize) {
+    match cfg.today {
+        Some(d) => (d, EXPLICIT_TODAY_CUTOFF),
+        None => {
+            let now = jiff::Timestamp::now();
+            let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
+            // Minutes since today's local midnight in the generated person's zone.
+            let probe =
+                huami::history::History::new(cfg.seed, today, cfg.days, 0, cfg.huami.sleep_anchor);
+            let midnight =
+                huami::history::epoch_day(today) * 86_400 - i64::from(probe.offset(today));
+            let mins = ((now.as_second() - midnight) / 60).clamp(0, 1440);
+            (today, mins as usize)
+        }
+    }
+}
+
+/// The Huami cloud for `cfg` (`BadConfig` for invalid accounts).
+fn huami_service(cfg: &EmulatorConfig) -> Result<huami::HuamiCloud, Error> {
+    let (today, cutoff) = today_and_cutoff(cfg);
+    huami::HuamiCloud::new(cfg.seed, today, cfg.days, cutoff, cfg.huami.clone())
+        .map_err(Error::BadConfig)
+}
+
+/// The services behind the listener, in routing order, and the Mi cloud among them (for its
+/// test hooks).
+type Services = (Vec<Arc<dyn Service>>, Arc<micloud::MiCloud>);
+
+/// Every emulated service for `cfg` over `fleet`.
+fn build_services(
+    cfg: &EmulatorConfig,
+    huami: huami::HuamiCloud,
+    fleet: Arc<device::Fleet>,
+) -> Result<Services, Error> {
+    let corpus = match &cfg.spec_dir {
+        Some(dir) => corpus::Corpus::with_dir(dir)?,
+        None => corpus::Corpus::bundled().clone(),
+    };
+    let spec = miot_spec::SpecService::new(corpus, cfg.spec_dir.as_deref())?;
+    let micloud = Arc::new(micloud::MiCloud::new(cfg.seed, cfg.micloud.clone(), fleet));
+    let services: Vec<Arc<dyn Service>> = vec![
+        Arc::new(huami),
+        Arc::new(spec),
+        Arc::clone(&micloud) as Arc<dyn Service>,
+    ];
+    Ok((services, micloud))
 }

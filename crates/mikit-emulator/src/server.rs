@@ -326,7 +326,7 @@ fn into_response(reply: Reply, truncate: bool) -> hyper::Response<ReplyBody> {
 }
 
 /// Split `/HOST/PATH` into the lowercase host (port removed) and `/PATH`.
-fn split_target(path: &str) -> Option<(String, String)> {
+pub(crate) fn split_target(path: &str) -> Option<(String, String)> {
     let rest = path.strip_prefix('/')?;
     let (host, tail) = match rest.find('/') {
         Some(i) => (&rest[..i], &rest[i..]),

@@ -2,7 +2,7 @@
 //! JSON decoder, and request/response parsing; plus an encode → decode round trip with the
 //! fuzz input as the payload (so the decryption and JSON paths see valid ciphertext too).
 //!
-//! `cargo fuzz run decode -- -max_total_time=300` from `crates/mikit-miio`.
+//! `cargo fuzz run --sanitizer none miio_decode` from the repository root (see docs/fuzzing.md).
 
 #![no_main]
 
