@@ -130,6 +130,17 @@ impl Printer {
     }
 }
 
+/// `1 day`, `2 days`: a count with its noun in the right number (`noun` is the singular; the
+/// plural adds an `s`).
+pub fn count(n: impl Into<u64>, noun: &str) -> String {
+    let n = n.into();
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// True when stderr is a terminal (progress bars, prompts).
 pub fn stderr_is_terminal() -> bool {
     std::io::stderr().is_terminal()
@@ -183,6 +194,13 @@ pub fn progress_bar(out: &Printer, len: u64, template: &str) -> indicatif::Progr
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn counts_agree_with_their_noun() {
+        assert_eq!(super::count(1u64, "day"), "1 day");
+        assert_eq!(super::count(0u64, "day"), "0 days");
+        assert_eq!(super::count(13u64, "request"), "13 requests");
+    }
+
     use super::*;
 
     #[test]

@@ -43,3 +43,19 @@ async fn top_level_help_mentions_devices() {
         assert!(intro.contains(word), "the intro lacks {word:?}:\n{help}");
     }
 }
+
+/// Counts agree with their noun: one day is "1 day", one request "1 request" (before the fix:
+/// "Synced 1 days with data (… minutes) … (1 requests)").
+#[tokio::test(flavor = "multi_thread")]
+async fn a_one_day_sync_says_one_day_and_one_request() {
+    let emu = emulator(5, |_| {}).await;
+    let dir = TempDir::new("plural");
+    login(dir.path(), &emu).await;
+    let mut c = mikit(dir.path(), emu.endpoint());
+    c.args(["fit", "sync", "--from", "2026-03-30", "--to", "2026-03-30"]);
+    let o = run(c, None).await;
+    assert!(o.status.success(), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("Synced 1 day with data"), "{}", text(&o));
+    assert!(out.contains("(1 request)"), "{}", text(&o));
+}

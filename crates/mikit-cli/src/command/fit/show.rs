@@ -69,9 +69,9 @@ pub fn print_days(
         return Ok(());
     }
     ctx.out.line(&format!(
-        "{} (user {user}): {} days",
+        "{} (user {user}): {}",
         email.unwrap_or("Huami account"),
-        rows.len()
+        crate::output::count(rows.len() as u64, "day")
     ))?;
     let table: Vec<Vec<String>> = rows
         .iter()

@@ -212,16 +212,16 @@ pub fn print_report(ctx: &Ctx, r: &Report) -> anyhow::Result<()> {
         String::new()
     };
     let line = format!(
-        "{} {} days with data ({} minutes{partial}) for {from}..{to} in {:.1} s ({} requests); database: {}",
+        "{} {} with data ({}{partial}) for {from}..{to} in {:.1} s ({}); database: {}",
         if o.interrupted {
             "Interrupted after saving"
         } else {
             "Synced"
         },
-        o.stats.days,
-        o.stats.minutes.saturating_sub(o.stats.trimmed),
+        crate::output::count(o.stats.days, "day"),
+        crate::output::count(o.stats.minutes.saturating_sub(o.stats.trimmed), "minute"),
         r.elapsed.as_secs_f64(),
-        o.requests,
+        crate::output::count(o.requests, "request"),
         r.database.display()
     );
     ctx.out.line(&line)?;
@@ -256,9 +256,9 @@ async fn redecode(ctx: &Ctx, wait: bool) -> anyhow::Result<ExitCode> {
             "partial_days": total.partial_days, "failed_days": failures.len(), "seconds": started.elapsed().as_secs_f64()}))?;
     } else {
         ctx.out.line(&format!(
-            "Re-decoded {} days ({} minutes, {} partial, {} failed) from the stored payloads in {:.1} s, without network.",
-            total.days,
-            total.minutes.saturating_sub(total.trimmed),
+            "Re-decoded {} ({}, {} partial, {} failed) from the stored payloads in {:.1} s, without network.",
+            crate::output::count(total.days, "day"),
+            crate::output::count(total.minutes.saturating_sub(total.trimmed), "minute"),
             total.partial_days,
             failures.len(),
             started.elapsed().as_secs_f64()
