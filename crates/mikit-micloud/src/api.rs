@@ -4,11 +4,22 @@
 //! cookies `userId`, `serviceToken`, `yetAnotherServiceToken`, `locale`, `timezone`, ...
 //! (reference §3 "Cookies" and "Request headers"). The reply goes through
 //! [`crate::envelope::decode_response`]. Request shapes: reference §4 endpoint table.
+//!
+//! # Session renewal
+//!
+//! The service token expires (mijia-api stores `expireTime` = now + 30 d; reference §2.2)
+//! while the passToken lives on. When a call is refused with [`Error::AuthExpired`], the
+//! client renews the service token with the passToken ([`crate::LoginFlow::refresh`]), hands
+//! the new session to its [`SessionSink`] (the CLI saves it in its 0600 file) and retries the
+//! call once. Concurrent calls that hit the expiry share one renewal (single flight), as the
+//! Huami client does with its app token.
 
+use std::sync::{Arc, RwLock};
 use std::time::SystemTime;
 
 use mikit_core::http::{Http, RetryPolicy};
 use mikit_core::{EndpointMap, Secret};
+use mikit_miot::item;
 use reqwest::Method;
 use reqwest::header::{CONTENT_TYPE, COOKIE, USER_AGENT};
 use serde::de::DeserializeOwned;
@@ -33,14 +44,39 @@ const PAGE_LIMIT: u32 = 200;
 /// Upper bound of pages followed, so a server that always says `has_more` cannot loop us.
 const MAX_PAGES: usize = 500;
 
-/// A client of the Mi Home cloud for one logged-in session.
-#[derive(Debug, Clone)]
+/// Where a renewed session goes: the caller keeps it (a file, a keyring, a database) so that
+/// the next process starts with the fresh service token.
+///
+/// Called once per renewal, after the new session is in use. Implementations must not fail
+/// the call that triggered the renewal: a session that cannot be kept only costs another
+/// renewal next time, so report such a failure yourself (the CLI prints a warning).
+pub trait SessionSink: Send + Sync {
+    /// The service token was renewed: `session` replaces the one the client started with.
+    fn session_renewed(&self, session: &Session);
+}
+
+/// A client of the Mi Home cloud for one logged-in session. Clones share the session (and its
+/// renewals).
+#[derive(Clone)]
 pub struct MiCloud {
     http: Http,
-    session: Session,
+    session: Arc<RwLock<Session>>,
+    renewing: Arc<tokio::sync::Mutex<()>>,
+    sink: Option<Arc<dyn SessionSink>>,
     scheme: Scheme,
     locale: String,
     user_agent: String,
+}
+
+impl std::fmt::Debug for MiCloud {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MiCloud")
+            .field("session", &self.session())
+            .field("sink", &self.sink.is_some())
+            .field("scheme", &self.scheme)
+            .field("locale", &self.locale)
+            .finish_non_exhaustive()
+    }
 }
 
 impl MiCloud {
@@ -54,11 +90,19 @@ impl MiCloud {
     pub fn with_http(http: Http, session: Session) -> Self {
         Self {
             http,
-            session,
+            session: Arc::new(RwLock::new(session)),
+            renewing: Arc::new(tokio::sync::Mutex::new(())),
+            sink: None,
             scheme: Scheme::Rc4,
             locale: "en_GB".to_owned(),
             user_agent: crate::login::user_agent(),
         }
+    }
+
+    /// Hand every renewed session to `sink` (see [`SessionSink`]).
+    pub fn on_renewal(mut self, sink: Arc<dyn SessionSink>) -> Self {
+        self.sink = Some(sink);
+        self
     }
 
     /// Choose the signing scheme (RC4 by default; reference §9).
@@ -73,42 +117,100 @@ impl MiCloud {
         self
     }
 
-    /// The session in use.
-    pub fn session(&self) -> &Session {
-        &self.session
+    /// A copy of the session in use (the renewed one after a renewal).
+    pub fn session(&self) -> Session {
+        self.read_session().clone()
     }
 
-    /// Replace the session (after a passToken refresh).
-    pub fn set_session(&mut self, session: Session) {
-        self.session = session;
+    /// Replace the session (e.g. after a new login).
+    pub fn set_session(&self, session: Session) {
+        *self
+            .session
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = session;
     }
 
-    fn cookie_header(&self) -> String {
-        let token = self.session.service_token.expose();
+    fn read_session(&self) -> std::sync::RwLockReadGuard<'_, Session> {
+        // A panic while holding the lock leaves a whole session behind; keep using it.
+        self.session
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Renew the service token with the passToken, unless another call already replaced
+    /// `stale` (single flight), and hand the new session to the sink.
+    async fn renew(&self, stale: &Secret) -> Result<(), Error> {
+        let _one_at_a_time = self.renewing.lock().await;
+        let current = self.session();
+        if current.service_token != *stale {
+            return Ok(());
+        }
+        tracing::info!("the Mi cloud service token expired; renewing it with the stored passToken");
+        let renewed = crate::login::LoginFlow::with_http(self.http.clone())
+            .refresh(&current)
+            .await?;
+        self.set_session(renewed.clone());
+        if let Some(sink) = &self.sink {
+            sink.session_renewed(&renewed);
+        }
+        Ok(())
+    }
+
+    fn cookie_header(&self, session: &Session) -> String {
+        let token = session.service_token.expose();
         format!(
             "userId={}; serviceToken={token}; yetAnotherServiceToken={token}; locale={}; \
              timezone=GMT+00:00; is_daylight=0; dst_offset=0; channel=MI_APP_STORE",
-            self.session.user_id.expose(),
+            session.user_id.expose(),
             self.locale
         )
     }
 
     /// Sign `data` for `path` (without `/app`) with this client's scheme and a fresh nonce.
     pub fn sign(&self, method: &str, path: &str, data: &str) -> Result<SignedRequest, Error> {
+        self.sign_with(&self.read_session().ssecurity, method, path, data)
+    }
+
+    fn sign_with(
+        &self,
+        ssecurity: &Secret,
+        method: &str,
+        path: &str,
+        data: &str,
+    ) -> Result<SignedRequest, Error> {
         let nonce = Nonce::generate(SystemTime::now());
         match self.scheme {
-            Scheme::Rc4 => sign_rc4(method, path, data, &self.session.ssecurity, &nonce, false),
-            Scheme::Legacy => sign_legacy(path, data, &self.session.ssecurity, &nonce),
+            Scheme::Rc4 => sign_rc4(method, path, data, ssecurity, &nonce, false),
+            Scheme::Legacy => sign_legacy(path, data, ssecurity, &nonce),
         }
     }
 
     /// Call any path (`/home/device_list`, with or without the `/app` prefix) with a raw
-    /// JSON `data` string; returns the envelope's `result`.
+    /// JSON `data` string; returns the envelope's `result`. An expired service token is
+    /// renewed once (see the module documentation).
     pub async fn call_raw(&self, region: Region, path: &str, data: &str) -> Result<Value, Error> {
         let path = normalize_path(path)?;
-        let signed = self.sign("POST", &path, data)?;
+        let session = self.session();
+        match self.call_once(&session, region, &path, data).await {
+            Err(Error::AuthExpired { .. }) if !session.pass_token.expose().is_empty() => {
+                self.renew(&session.service_token).await?;
+                self.call_once(&self.session(), region, &path, data).await
+            }
+            other => other,
+        }
+    }
+
+    /// One signed request with `session`.
+    async fn call_once(
+        &self,
+        session: &Session,
+        region: Region,
+        path: &str,
+        data: &str,
+    ) -> Result<Value, Error> {
+        let signed = self.sign_with(&session.ssecurity, "POST", path, data)?;
         let url = format!("{}{path}", region.api_base());
-        let cookie = self.cookie_header();
+        let cookie = self.cookie_header(session);
         let pairs = signed.pairs();
         let rc4 = signed.scheme == Scheme::Rc4;
         // Signed requests are not retried: the nonce must not be replayed.
@@ -130,7 +232,7 @@ impl MiCloud {
             })
             .await?;
         let key = rc4.then_some(&signed.signed_nonce);
-        decode_response(&path, resp.status.as_u16(), &resp.body, key)
+        decode_response(path, resp.status.as_u16(), &resp.body, key)
     }
 
     /// Call any path with a JSON value as `data`.
@@ -279,6 +381,63 @@ impl MiCloud {
     pub async fn action(&self, region: Region, call: &ActionCall) -> Result<ActionResult, Error> {
         let data = json!({ "params": call });
         self.call_typed(region, "/miotspec/action", &data).await
+    }
+
+    /// Read properties of device `did` (in one request: the caller slices), decoded into the
+    /// shared items of [`mikit_miot::item`].
+    pub async fn read_properties(
+        &self,
+        region: Region,
+        did: &str,
+        props: &[item::PropRead],
+        source: DataSource,
+    ) -> Result<Vec<item::PropResult>, Error> {
+        let req: Vec<PropGet> = props
+            .iter()
+            .map(|p| PropGet {
+                did: did.to_owned(),
+                siid: p.siid,
+                piid: p.piid,
+            })
+            .collect();
+        let results = self.get_properties(region, &req, source).await?;
+        Ok(results.into_iter().map(item::PropResult::from).collect())
+    }
+
+    /// Write properties of device `did` (in one request), per-item codes in the result.
+    pub async fn write_properties(
+        &self,
+        region: Region,
+        did: &str,
+        props: &[item::PropWrite],
+    ) -> Result<Vec<item::PropResult>, Error> {
+        let req: Vec<PropSet> = props
+            .iter()
+            .map(|p| PropSet {
+                did: did.to_owned(),
+                siid: p.siid,
+                piid: p.piid,
+                value: p.value.clone(),
+            })
+            .collect();
+        let results = self.set_properties(region, &req).await?;
+        Ok(results.into_iter().map(item::PropResult::from).collect())
+    }
+
+    /// Run an action of device `did`; the device's code is in the result.
+    pub async fn run_action(
+        &self,
+        region: Region,
+        did: &str,
+        call: &item::ActionCall,
+    ) -> Result<item::ActionResult, Error> {
+        let wire = ActionCall {
+            did: did.to_owned(),
+            siid: call.siid,
+            aiid: call.aiid,
+            args: call.args.clone(),
+        };
+        Ok(self.action(region, &wire).await?.into())
     }
 
     /// `/home/rpc/<did>`: a miIO JSON-RPC call forwarded to the device. Returns the

@@ -40,9 +40,9 @@
 //! | [`cookies`] | [`cookies::LoginCookies`]: the login's cookie store, scoped by real URL |
 //! | [`login`] | [`login::LoginFlow`] state machine → [`login::LoginStep`] |
 //! | [`session`] | [`Session`] (all credentials as `Secret`s, serde) |
-//! | [`api`] | [`api::MiCloud`]: typed calls and a generic signed call |
+//! | [`api`] | [`api::MiCloud`]: typed calls and a generic signed call, service-token renewal handed to a [`SessionSink`] |
 //! | [`device`] | [`device::Device`], homes, rooms, merge by did |
-//! | [`miot`] | prop/action item types, `-70xxxyzzz` [`miot::CloudCode`] |
+//! | [`miot`] | the cloud wire shapes of the MIoT items (converted to and from [`mikit_miot::item`]), `-70xxxyzzz` [`miot::CloudCode`] |
 //! | [`region`] | [`Region`] and API hosts |
 //! | [`error`] | [`Error`] |
 
@@ -60,7 +60,7 @@ pub mod region;
 pub mod session;
 pub mod sign;
 
-pub use api::MiCloud;
+pub use api::{MiCloud, SessionSink};
 pub use error::Error;
 pub use login::{LoginFlow, LoginStep};
 pub use region::Region;

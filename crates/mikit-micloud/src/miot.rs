@@ -1,4 +1,6 @@
-//! MIoT calls through the cloud: per-item request/reply shapes and the `-70xxxyzzz` codes.
+//! MIoT calls through the cloud: the wire shapes of the items of [`mikit_miot::item`] (with
+//! the device id each cloud item carries, and the times the cloud adds) and the `-70xxxyzzz`
+//! codes. [`crate::MiCloud::read_properties`] and its siblings speak the shared items.
 //!
 //! Code grammar from `MiEcosystem/miot-spec-doc:小米IOT控制端APIv1.md` @4d8c08e §四
 //! (reference §8): `-70` + `xxx` (an HTTP-like status) + `y` (where: 1 open platform,
@@ -316,6 +318,18 @@ impl PropResult {
     }
 }
 
+impl From<PropResult> for mikit_miot::item::PropResult {
+    /// The shared item (the cloud's `did`, times and extra fields only matter on the wire).
+    fn from(r: PropResult) -> Self {
+        Self {
+            siid: r.siid,
+            piid: r.piid,
+            code: r.code,
+            value: r.value,
+        }
+    }
+}
+
 /// An action to run (`/miotspec/action` sends a single object).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ActionCall {
@@ -351,6 +365,15 @@ pub struct ActionResult {
     /// Fields not modelled here.
     #[serde(flatten)]
     pub other: Map<String, Value>,
+}
+
+impl From<ActionResult> for mikit_miot::item::ActionResult {
+    fn from(r: ActionResult) -> Self {
+        Self {
+            code: r.code,
+            out: r.out,
+        }
+    }
 }
 
 impl ActionResult {

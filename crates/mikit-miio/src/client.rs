@@ -21,6 +21,8 @@ use tokio::net::UdpSocket;
 use crate::crypto::{Cipher, Token};
 use crate::error::{Error, Result, WrongTokenEvidence};
 use crate::message::{JsonStyle, Request, Response};
+use mikit_miot::item::{PropRead, PropResult, PropWrite};
+
 use crate::miot::{ActionCall, ActionResult, Info, PropertyItem, PropertyResult};
 use crate::packet::{self, DataHeader, HEADER_LEN, HELLO, HelloReply};
 
@@ -368,25 +370,35 @@ impl Client {
         })
     }
 
-    /// MIoT `get_properties` for `(siid, piid)` pairs, sliced into requests of at most
-    /// [`ClientConfig::max_properties_per_request`]. Per-item failures come back as non-zero
-    /// [`PropertyResult::code`].
-    pub async fn get_properties(&mut self, props: &[(u32, u32)]) -> Result<Vec<PropertyResult>> {
+    /// MIoT `get_properties` for `(siid, piid)` pairs (or [`PropRead`]s), sliced into
+    /// requests of at most [`ClientConfig::max_properties_per_request`]. Per-item failures
+    /// come back as non-zero [`PropResult::code`].
+    pub async fn get_properties<P>(&mut self, props: &[P]) -> Result<Vec<PropResult>>
+    where
+        P: Copy + Into<PropRead>,
+    {
         let items: Vec<PropertyItem> = props
             .iter()
-            .map(|&(s, p)| PropertyItem::new(s, p, None))
+            .map(|&p| {
+                let p = p.into();
+                PropertyItem::new(p.siid, p.piid, None)
+            })
             .collect();
         self.property_call("get_properties", &items).await
     }
 
-    /// MIoT `set_properties` for `(siid, piid, value)` triples; per-item codes in the result.
-    pub async fn set_properties(
-        &mut self,
-        props: &[(u32, u32, Value)],
-    ) -> Result<Vec<PropertyResult>> {
+    /// MIoT `set_properties` for `(siid, piid, value)` triples (or [`PropWrite`]s), sliced
+    /// like reads; per-item codes in the result.
+    pub async fn set_properties<P>(&mut self, props: &[P]) -> Result<Vec<PropResult>>
+    where
+        P: Clone + Into<PropWrite>,
+    {
         let items: Vec<PropertyItem> = props
             .iter()
-            .map(|(s, p, v)| PropertyItem::new(*s, *p, Some(v.clone())))
+            .map(|p| {
+                let p = p.clone().into();
+                PropertyItem::new(p.siid, p.piid, Some(p.value))
+            })
             .collect();
         self.property_call("set_properties", &items).await
     }
@@ -395,7 +407,7 @@ impl Client {
         &mut self,
         method: &str,
         items: &[PropertyItem],
-    ) -> Result<Vec<PropertyResult>> {
+    ) -> Result<Vec<PropResult>> {
         let mut out = Vec::with_capacity(items.len());
         for chunk in items.chunks(self.config.max_properties_per_request.max(1)) {
             let params = Value::Array(chunk.iter().map(PropertyItem::to_value).collect());
@@ -404,11 +416,10 @@ impl Client {
                 reason: format!("{method} result is not a list"),
             })?;
             for item in list {
-                out.push(PropertyResult::from_value(item).map_err(|e| {
-                    Error::UnexpectedMessage {
-                        reason: format!("{method} result item: {}", e.message),
-                    }
-                })?);
+                let r = PropertyResult::from_value(item).map_err(|e| Error::UnexpectedMessage {
+                    reason: format!("{method} result item: {}", e.message),
+                })?;
+                out.push(r.into());
             }
         }
         Ok(out)
@@ -416,10 +427,9 @@ impl Client {
 
     /// MIoT `action`; returns `out`. A negative code is [`Error::ActionFailed`].
     pub async fn action(&mut self, siid: u32, aiid: u32, args: Vec<Value>) -> Result<Vec<Value>> {
-        let v = self
-            .call("action", ActionCall::new(siid, aiid, args).to_value())
+        let r = self
+            .run_action(&mikit_miot::item::ActionCall { siid, aiid, args })
             .await?;
-        let r = ActionResult::from_value(&v);
         if r.code < 0 {
             return Err(Error::ActionFailed {
                 siid,
@@ -428,6 +438,17 @@ impl Client {
             });
         }
         Ok(r.out)
+    }
+
+    /// MIoT `action` with the device's code in the result (a failed action is not an error
+    /// here: the caller shows its code).
+    pub async fn run_action(
+        &mut self,
+        call: &mikit_miot::item::ActionCall,
+    ) -> Result<mikit_miot::item::ActionResult> {
+        let wire = ActionCall::new(call.siid, call.aiid, call.args.clone());
+        let v = self.call("action", wire.to_value()).await?;
+        Ok(ActionResult::from_value(&v).into())
     }
 }
 

@@ -1,3 +1,6 @@
+//! The LAN wire encoding of the MIoT items of [`mikit_miot::item`] (the client decodes replies
+//! into those shared types) and the device-side shapes.
+//!
 //! MIoT payload shapes on the LAN (`get_properties`, `set_properties`, `action`) and `miIO.info`,
 //! shared by the client (which builds requests and reads replies) and device-side handlers
 //! (which read requests and build replies). Shapes from python-miio `miio/miot_device.py` and
@@ -136,6 +139,18 @@ impl PropertyResult {
     }
 }
 
+impl From<PropertyResult> for mikit_miot::item::PropResult {
+    /// The shared item (the echoed tag only matters on the wire).
+    fn from(r: PropertyResult) -> Self {
+        Self {
+            siid: r.siid,
+            piid: r.piid,
+            code: r.code,
+            value: r.value,
+        }
+    }
+}
+
 /// The params of an `action` request: `{"did", "siid", "aiid", "in": [...]}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ActionCall {
@@ -219,6 +234,15 @@ impl ActionResult {
                 .and_then(Value::as_array)
                 .cloned()
                 .unwrap_or_default(),
+        }
+    }
+}
+
+impl From<ActionResult> for mikit_miot::item::ActionResult {
+    fn from(r: ActionResult) -> Self {
+        Self {
+            code: r.code,
+            out: r.out,
         }
     }
 }

@@ -30,6 +30,7 @@
 //! |---|---|
 //! | `spec` | [`Instance`], [`Service`], [`Property`], [`Action`], [`Event`], [`Format`], [`Access`], [`Unit`], [`ValueRange`], [`ValueListItem`], [`IidList`] |
 //! | `instances` | [`InstanceList`], [`InstanceEntry`], [`Status`] |
+//! | `item` | the items a device is asked for and answers with, on the LAN and through the cloud alike: [`item::PropRead`], [`item::PropWrite`], [`item::ActionCall`], [`item::PropResult`], [`item::ActionResult`] |
 //! | `urn` | [`Urn`], [`UrnKind`] |
 //! | `value` | coercion/validation on [`Property`] (`coerce_text`, `coerce_json`, `validate`, `decode`, `require_readable`/`require_writable`) and of action arguments on [`Service`] (`coerce_action_in`, `validate_action_in`); [`Decoded`] |
 //! | `names` | [`Names`], [`Member`], [`Location`]: `service.property` ↔ `siid.piid` |
@@ -45,6 +46,7 @@ pub mod check;
 pub mod client;
 pub mod error;
 pub mod instances;
+pub mod item;
 pub mod lang;
 pub mod names;
 pub mod select;

@@ -151,7 +151,7 @@ async fn start_emulator(cmd: &Cmd) -> Result<Emulator, mikit_emulator::Error> {
 /// over the LAN and one through the cloud, set a property and read it back.
 async fn devices(demo: &Ctx, emulator: &Emulator) -> anyhow::Result<()> {
     use device::profile::Target;
-    use device::transport::Via;
+    use device::transport::ViaArg as Via;
     let say = |s: &str| {
         if demo.out.json {
             Ok(())

@@ -180,6 +180,9 @@ async fn api_errors_are_typed() {
 
     let mut expired = session.clone();
     expired.service_token = Secret::from("service-token-SECRET-expired");
+    // Without a passToken the client cannot renew: the expiry reaches the caller
+    // (renewal itself: `renewal.rs`).
+    expired.pass_token = Secret::from("");
     let err = client(&fake, expired)
         .device_list(Region::De)
         .await

@@ -4,6 +4,7 @@ mod api;
 mod fixtures;
 mod login;
 mod proptests;
+mod renewal;
 mod secrets;
 mod server;
 mod vectors;

@@ -180,7 +180,15 @@ async fn get_set_action() {
         (got[0].siid, got[0].piid, got[0].code, got[0].value.clone()),
         (2, 1, 0, Some(json!(false)))
     );
-    assert_eq!(got[0].did, json!("2-1"), "the did tag is echoed");
+    // The client's items drop the wire tag; the device echoes it.
+    let raw = c
+        .call(
+            "get_properties",
+            json!([{"did": "2-1", "siid": 2, "piid": 1}]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(raw[0]["did"], json!("2-1"), "the did tag is echoed");
     assert_eq!(
         (got[2].code, got[2].value.clone()),
         (code::miot::NOT_FOUND, None)

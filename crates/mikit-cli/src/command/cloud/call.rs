@@ -6,7 +6,7 @@ use anyhow::Context as _;
 use clap::Args;
 use mikit_micloud::Region;
 
-use super::{client, with_renewal};
+use super::client;
 use crate::context::Ctx;
 
 /// Arguments of `mikit cloud call`.
@@ -37,8 +37,10 @@ pub async fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
         Some(text) => serde_json::from_str(text)
             .with_context(|| format!("the payload {text:?} is not valid JSON"))?,
     };
-    let mut api = client(ctx)?;
-    let result = with_renewal!(ctx, api, api.call(region, &cmd.path, &data).await)
+    let api = client(ctx)?;
+    let result = api
+        .call(region, &cmd.path, &data)
+        .await
         .with_context(|| format!("calling {} in region {region}", cmd.path))?;
     if ctx.out.json {
         ctx.out.json_line(&result)?;

@@ -6,7 +6,7 @@ use anyhow::Context as _;
 use clap::Args;
 use serde_json::json;
 
-use super::{client, parse_regions, with_renewal};
+use super::{client, parse_regions};
 use crate::context::Ctx;
 
 /// Arguments of `mikit cloud homes`.
@@ -21,11 +21,13 @@ pub struct Cmd {
 /// Run `mikit cloud homes`: one row per room (and one per home without rooms).
 pub async fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
     let regions = parse_regions(cmd.region.as_deref())?;
-    let mut api = client(ctx)?;
+    let api = client(ctx)?;
     let mut rows = Vec::new();
     let mut out = Vec::new();
     for region in regions {
-        let homes = with_renewal!(ctx, api, api.homes(region).await)
+        let homes = api
+            .homes(region)
+            .await
             .with_context(|| format!("listing the homes in region {region}"))?;
         for home in homes.homelist.iter().chain(&homes.share_home_list) {
             out.push(json!({

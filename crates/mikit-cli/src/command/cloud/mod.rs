@@ -10,7 +10,9 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 use clap::Subcommand;
-use mikit_micloud::{Error as CloudError, LoginFlow, MiCloud, Region, Session};
+use std::sync::Arc;
+
+use mikit_micloud::{Error as CloudError, MiCloud, Region, Session, SessionSink};
 
 use crate::{command::NotLoggedIn, context::Ctx};
 
@@ -84,44 +86,47 @@ pub fn require_session(ctx: &Ctx) -> anyhow::Result<Session> {
         .context("no Xiaomi session")
 }
 
-/// A cloud client for the stored session.
+/// A cloud client for the stored session, which renews its service token itself and saves
+/// the renewed session in the session file.
 pub fn client(ctx: &Ctx) -> anyhow::Result<MiCloud> {
     let session = require_session(ctx)?;
-    Ok(MiCloud::with_http(ctx.http()?, session))
+    with_sink(ctx, session)
 }
 
-/// Renew the service token of `api`'s session with its passToken and save the new session.
-pub async fn renew(ctx: &Ctx, api: &mut MiCloud) -> anyhow::Result<()> {
-    tracing::info!("the Mi cloud service token expired; renewing it with the stored passToken");
-    let mut flow = LoginFlow::with_http(ctx.http()?);
-    let renewed = flow
-        .refresh(api.session())
-        .await
-        .context("renewing the Xiaomi session (run `mikit cloud login` if this keeps failing)")?;
-    crate::session::save(&session_path(ctx), &renewed)?;
-    api.set_session(renewed);
-    Ok(())
+/// A cloud client if there is a stored session.
+pub fn optional_client(ctx: &Ctx) -> anyhow::Result<Option<MiCloud>> {
+    match crate::session::load::<Session>(&session_path(ctx))? {
+        Some(session) => Ok(Some(with_sink(ctx, session)?)),
+        None => Ok(None),
+    }
 }
 
-/// True when the error means "the service token is no longer accepted".
-pub fn is_expired(e: &CloudError) -> bool {
-    matches!(e, CloudError::AuthExpired { .. })
+fn with_sink(ctx: &Ctx, session: Session) -> anyhow::Result<MiCloud> {
+    let sink = SaveSession {
+        path: session_path(ctx),
+    };
+    Ok(MiCloud::with_http(ctx.http()?, session).on_renewal(Arc::new(sink)))
 }
 
-/// Evaluate `$call` (an expression using `$api`); when the service token has expired, renew
-/// it with the passToken, save the session and evaluate it once more.
-macro_rules! with_renewal {
-    ($ctx:expr, $api:ident, $call:expr) => {{
-        match $call {
-            Err(e) if $crate::command::cloud::is_expired(&e) => {
-                $crate::command::cloud::renew($ctx, &mut $api).await?;
-                $call
-            }
-            other => other,
+/// Saves a renewed Xiaomi session in the 0600 session file.
+struct SaveSession {
+    path: PathBuf,
+}
+
+impl SessionSink for SaveSession {
+    fn session_renewed(&self, session: &Session) {
+        tracing::info!(
+            "the Mi cloud service token expired; renewing it with the stored passToken worked, saving the new session"
+        );
+        if let Err(e) = crate::session::save(&self.path, session) {
+            // The renewed session stays in use in this process; the next one renews again.
+            crate::output::stderr_line(&format!(
+                "warning: the renewed Xiaomi session could not be saved in {}: {e:#}",
+                self.path.display()
+            ));
         }
-    }};
+    }
 }
-pub(crate) use with_renewal;
 
 /// The exit code of a cloud error: 3 for login and session problems, 4 for network ones, 5
 /// for a device error the cloud reports.

@@ -7,10 +7,11 @@ use anyhow::Context as _;
 use clap::Args;
 use serde_json::json;
 
-use super::ItemsFailed;
 use super::profile::{Target, prepare};
 use super::reading::{self, Reading, device_json};
 use crate::context::Ctx;
+use mikit_app::device::{ItemFailure, ItemsFailed};
+use mikit_miot::item::ActionCall;
 
 /// Arguments of `mikit device action`.
 #[derive(Debug, Args)]
@@ -54,9 +55,9 @@ pub async fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
         .unwrap_or_default();
 
     let mut link = prepared.link(ctx, &cmd.target).await?;
-    let result = link.action(ctx, siid, aiid, args).await;
-    link.finish(ctx);
-    let (code, out) = result?;
+    let result = link.action(&ActionCall { siid, aiid, args }).await;
+    link.finish();
+    let mikit_miot::item::ActionResult { code, out } = result?;
     let profile = &prepared.profile;
     let outputs: Vec<Reading> = out
         .iter()
@@ -97,12 +98,13 @@ pub async fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
             reading::meaning(code)
         ))?;
     }
-    if !ok {
-        return Err(ItemsFailed {
-            failed: 1,
-            total: 1,
-        }
-        .into());
-    }
+    ItemsFailed::check(
+        if ok {
+            Vec::new()
+        } else {
+            vec![ItemFailure { what: name, code }]
+        },
+        1,
+    )?;
     Ok(ExitCode::SUCCESS)
 }

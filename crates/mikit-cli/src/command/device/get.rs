@@ -5,7 +5,6 @@ use std::process::ExitCode;
 use clap::Args;
 use serde_json::json;
 
-use super::ItemsFailed;
 use super::profile::{Target, prepare};
 use super::reading::{self, device_json};
 use crate::context::Ctx;
@@ -36,8 +35,8 @@ pub async fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
         names.push(name);
     }
     let mut link = prepared.link(ctx, &cmd.target).await?;
-    let items = link.get(ctx, &props).await;
-    link.finish(ctx);
+    let items = link.get(&reading::reads(&props)).await;
+    link.finish();
     let mut readings = reading::readings(&prepared.profile, &props, &items?);
     for (r, name) in readings.iter_mut().zip(names) {
         r.name = name;
@@ -51,13 +50,6 @@ pub async fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
     } else {
         reading::print_lines(ctx, profile, &readings)?;
     }
-    let failed = readings.iter().filter(|r| !r.ok()).count();
-    if failed > 0 {
-        return Err(ItemsFailed {
-            failed,
-            total: readings.len(),
-        }
-        .into());
-    }
+    super::items_failed(&readings)?;
     Ok(ExitCode::SUCCESS)
 }

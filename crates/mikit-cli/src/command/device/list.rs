@@ -3,14 +3,12 @@
 use std::collections::HashSet;
 use std::process::ExitCode;
 
-use anyhow::Context as _;
 use clap::Args;
-use mikit_micloud::Region;
-use mikit_store::{CloudDevice, Store};
+use mikit_app::device::registry::{self, Device};
+use mikit_store::Store;
 use serde_json::json;
 
-use super::registry::{self, Device};
-use crate::command::cloud::{self, with_renewal};
+use crate::command::cloud;
 use crate::context::Ctx;
 
 /// Arguments of `mikit device list`.
@@ -48,45 +46,12 @@ fn spec_status(
     })
 }
 
-/// List the devices of the account in every region again and store them.
+/// List the devices of the account in every region again and store them (what `mikit
+/// cloud devices` does).
 pub async fn refresh(ctx: &Ctx) -> anyhow::Result<usize> {
-    let regions = cloud::DEFAULT_REGIONS.to_vec();
-    let mut api = cloud::client(ctx)?;
-    let (devices, mut failed) = with_renewal!(ctx, api, api.devices_in(&regions).await)
-        .context("listing the devices of the Xiaomi account")?;
-    if failed.len() == regions.len() {
-        // Not one region answered: that is an error, not an empty list.
-        if let Some((region, e)) = failed.pop() {
-            return Err(anyhow::Error::new(e).context(format!(
-                "listing the devices of the Xiaomi account (region {region} and every other region failed)"
-            )));
-        }
-    }
-    for (region, e) in &failed {
-        crate::output::stderr_line(&format!(
-            "warning: region {region} could not be listed: {e}"
-        ));
-    }
-    let listed: Vec<Region> = regions
-        .into_iter()
-        .filter(|r| !failed.iter().any(|(f, _)| f == r))
-        .collect();
-    let with_devices: Vec<Region> = listed
-        .iter()
-        .copied()
-        .filter(|r| devices.iter().any(|d| d.region == *r))
-        .collect();
-    let rooms = cloud::devices::rooms(&api, &with_devices).await;
-    let now = jiff::Timestamp::now().as_second();
-    let rows: Vec<CloudDevice> = devices
-        .iter()
-        .map(|d| cloud::devices::to_row(d, &rooms, now))
-        .collect();
-    let user_id = api.session().user_id.expose().clone();
+    let api = cloud::client(ctx)?;
     let mut store = ctx.open_store()?;
-    let account = store.upsert_account("xiaomi", &user_id, None)?;
-    let names: Vec<&str> = listed.iter().map(|r| r.as_str()).collect();
-    store.replace_cloud_devices(account, &names, &rows)?;
+    let rows = cloud::devices::refresh(&api, &mut store, &cloud::DEFAULT_REGIONS).await?;
     Ok(rows.len())
 }
 

@@ -18,7 +18,6 @@ pub mod get;
 pub mod list;
 pub mod profile;
 pub mod reading;
-pub mod registry;
 pub mod remove;
 pub mod set;
 pub mod status;
@@ -28,6 +27,7 @@ pub mod watch;
 use std::process::ExitCode;
 
 use clap::Subcommand;
+use mikit_app::device::{ItemFailure, ItemsFailed};
 
 use crate::context::Ctx;
 
@@ -75,21 +75,32 @@ pub async fn run(ctx: &Ctx, cmd: DeviceCommand) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// The device answered, but failed some items (their lines were printed already).
-#[derive(Debug, thiserror::Error)]
-#[error("the device failed {failed} of {total} item(s)")]
-pub struct ItemsFailed {
-    /// Items with a non-success code.
-    pub failed: usize,
-    /// Items sent.
-    pub total: usize,
+/// The failures among `readings` (whose lines were printed already), as the error that makes
+/// exit code 5.
+pub fn items_failed(readings: &[reading::Reading]) -> Result<(), ItemsFailed> {
+    let failed = readings
+        .iter()
+        .filter(|r| !r.ok())
+        .map(|r| ItemFailure {
+            what: r.name.clone(),
+            code: r.code.unwrap_or(-4004),
+        })
+        .collect();
+    ItemsFailed::check(failed, readings.len())
 }
 
-/// The exit code of a `mikit device` error, if it is one of this module's: 5 for failed items.
-/// Errors of the libraries underneath (miIO, Mi cloud, spec service) have their own mapping in
-/// [`crate::command::exit_code`].
+/// The exit code of a device-access error: 5 for failed items, 3 when the cloud is needed
+/// without a session. Errors of the libraries underneath (miIO, Mi cloud, spec service) have
+/// their own mapping in [`crate::command::exit_code`].
 pub fn exit_code(err: &anyhow::Error) -> Option<u8> {
-    err.chain()
-        .any(|c| c.downcast_ref::<ItemsFailed>().is_some())
-        .then_some(super::code::DEVICE)
+    use mikit_app::device::Error as E;
+    err.chain().find_map(|c| {
+        if c.downcast_ref::<ItemsFailed>().is_some() {
+            return Some(super::code::DEVICE);
+        }
+        match c.downcast_ref::<E>() {
+            Some(E::NotLoggedIn) => Some(super::code::AUTH),
+            _ => None,
+        }
+    })
 }

@@ -11,8 +11,10 @@ use anyhow::Context as _;
 use clap::Args;
 use mikit_miot::{Instance, Member, Names, Property};
 
-use super::registry::{self, Device};
-use super::transport::{self, Link, Via};
+use mikit_app::device::registry::{self, Device};
+use mikit_app::device::{Link, Via};
+
+use super::transport::{self, ViaArg};
 use crate::command::miio::TokenArg;
 use crate::command::spec::source::Source;
 use crate::context::Ctx;
@@ -28,7 +30,7 @@ pub struct Target {
     /// needs `mikit cloud login`), or `auto`: the LAN when the device answers within a
     /// second, else the cloud. The choice is shown with `-v` and remembered for ten minutes.
     #[arg(long, value_enum, default_value = "auto", value_name = "HOW")]
-    pub via: Via,
+    pub via: ViaArg,
     /// The LAN token (32 hex digits) of a device given by address, or of a known device
     /// without a stored token. The environment variable keeps it out of your shell history.
     /// It is never printed.
@@ -151,7 +153,9 @@ impl Prepared {
     pub async fn link(&mut self, ctx: &Ctx, target: &Target) -> anyhow::Result<Link> {
         match self.link.take() {
             Some(l) => Ok(l),
-            None => transport::open(ctx, &self.device, target.via, target.token.as_ref()).await,
+            None => {
+                transport::open(ctx, &self.device, target.via.into(), target.token.as_ref()).await
+            }
         }
     }
 }
@@ -165,7 +169,7 @@ pub async fn prepare(ctx: &Ctx, target: &Target) -> anyhow::Result<Prepared> {
     }
     let mut link = None;
     if device.model.is_none() && device.urn.is_none() {
-        if target.via == Via::Cloud {
+        if target.via == ViaArg::Cloud {
             anyhow::bail!(
                 "the model of {:?} is unknown; give --model MODEL",
                 device.name

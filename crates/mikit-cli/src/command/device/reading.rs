@@ -6,17 +6,18 @@ use std::collections::HashMap;
 use serde_json::{Value, json};
 
 use super::profile::Profile;
-use super::transport::Item;
-use crate::command::miio::miot_code_meaning;
 use crate::context::Ctx;
+use mikit_miot::item::PropResult as Item;
 
 /// What a code means: the cloud's `-70xxxyzzz` grammar, else the LAN's MIoT item codes
 /// (reference miot-spec.md §9).
 pub fn meaning(code: i64) -> String {
-    match mikit_micloud::miot::CloudCode::decode(code) {
-        Some(c) => c.reason.describe().to_owned(),
-        None => miot_code_meaning(code).to_owned(),
-    }
+    mikit_app::device::code_meaning(code).to_owned()
+}
+
+/// `(siid, piid)` pairs as the items to read.
+pub fn reads(props: &[(u32, u32)]) -> Vec<mikit_miot::item::PropRead> {
+    props.iter().map(|&p| p.into()).collect()
 }
 
 /// True for the success codes 0 and 1 (1: accepted, not finished yet).
@@ -153,7 +154,7 @@ pub fn print_lines(ctx: &Ctx, profile: &Profile, readings: &[Reading]) -> std::i
 }
 
 /// The `device` part of a JSON answer.
-pub fn device_json(device: &super::registry::Device, via: &str) -> Value {
+pub fn device_json(device: &mikit_app::device::Device, via: &str) -> Value {
     json!({
         "name": device.name,
         "did": device.did,

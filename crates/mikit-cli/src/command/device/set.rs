@@ -5,9 +5,9 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::Args;
+use mikit_miot::item::PropWrite;
 use serde_json::{Value, json};
 
-use super::ItemsFailed;
 use super::profile::{Profile, Target, prepare};
 use super::reading::{self, Reading, device_json};
 use crate::context::Ctx;
@@ -48,8 +48,16 @@ pub async fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
         .map(|a| parse_assignment(&prepared.profile, a))
         .collect::<anyhow::Result<_>>()?;
     let mut link = prepared.link(ctx, &cmd.target).await?;
-    let items = link.set(ctx, &writes).await;
-    link.finish(ctx);
+    let items = link
+        .set(
+            &writes
+                .iter()
+                .cloned()
+                .map(PropWrite::from)
+                .collect::<Vec<_>>(),
+        )
+        .await;
+    link.finish();
     let items = items?;
     let ids: Vec<(u32, u32)> = writes.iter().map(|(s, p, _)| (*s, *p)).collect();
     let profile = &prepared.profile;
@@ -82,14 +90,7 @@ pub async fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
             ctx.out.line(&line)?;
         }
     }
-    let failed = readings.iter().filter(|r| !r.ok()).count();
-    if failed > 0 {
-        return Err(ItemsFailed {
-            failed,
-            total: readings.len(),
-        }
-        .into());
-    }
+    super::items_failed(&readings)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -5,7 +5,6 @@ use std::process::ExitCode;
 use clap::Args;
 use serde_json::json;
 
-use super::ItemsFailed;
 use super::profile::{Target, prepare};
 use super::reading::{self, device_json};
 use crate::context::Ctx;
@@ -29,8 +28,8 @@ pub async fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
         );
     }
     let mut link = prepared.link(ctx, &cmd.target).await?;
-    let items = link.get(ctx, &props).await;
-    link.finish(ctx);
+    let items = link.get(&reading::reads(&props)).await;
+    link.finish();
     let readings = reading::readings(&prepared.profile, &props, &items?);
     let (profile, device) = (&prepared.profile, &prepared.device);
     if ctx.out.json {
@@ -48,13 +47,8 @@ pub async fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
         reading::print_lines(ctx, profile, &readings)?;
     }
     // Some properties failing is a normal status (a sensor not fitted); none answering is not.
-    let failed = readings.iter().filter(|r| !r.ok()).count();
-    if failed == readings.len() {
-        return Err(ItemsFailed {
-            failed,
-            total: readings.len(),
-        }
-        .into());
+    if readings.iter().all(|r| !r.ok()) {
+        super::items_failed(&readings)?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -57,6 +57,7 @@ pub async fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
         }
         out
     };
+    let reads = super::reading::reads(&props);
     let mut link = prepared.link(ctx, &cmd.target).await?;
     let profile = &prepared.profile;
     if !ctx.out.json {
@@ -71,12 +72,11 @@ pub async fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
     let mut last: HashMap<(u32, u32), Seen> = HashMap::new();
     let mut polls = 0u64;
     // One listener for the whole loop, so that a Ctrl-C between two reads is not missed.
-    let ctrl_c = tokio::signal::ctrl_c();
-    tokio::pin!(ctrl_c);
+    let shutdown = mikit_app::shutdown::Shutdown::on_signals();
     let interrupted = loop {
         let read = tokio::select! {
-            _ = &mut ctrl_c => break true,
-            r = link.get(ctx, &props) => r,
+            () = shutdown.wait() => break true,
+            r = link.get(&reads) => r,
         };
         polls += 1;
         let now = jiff::Zoned::now();
@@ -110,11 +110,11 @@ pub async fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
             break false;
         }
         tokio::select! {
-            _ = &mut ctrl_c => break true,
+            () = shutdown.wait() => break true,
             () = tokio::time::sleep(cmd.interval) => {}
         }
     };
-    link.finish(ctx);
+    link.finish();
     if interrupted && !ctx.out.json {
         output::stderr_line(&format!("Stopped after {polls} read(s)."));
     }

@@ -10,13 +10,13 @@ pub mod discover;
 pub mod info;
 pub mod simulate;
 
-use std::net::{IpAddr, SocketAddr};
-use std::path::PathBuf;
+use std::net::SocketAddr;
 use std::str::FromStr;
 use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::{Args, Subcommand};
+use mikit_app::device::{ItemFailure, ItemsFailed};
 use mikit_core::Secret;
 use mikit_miio::{Client, ClientConfig, Token};
 use serde_json::Value;
@@ -74,12 +74,7 @@ impl TokenArg {
 
 /// `IP` or `IP:PORT` (port 54321 when omitted).
 pub fn parse_addr(s: &str) -> Result<SocketAddr, String> {
-    if let Ok(sa) = s.parse::<SocketAddr>() {
-        return Ok(sa);
-    }
-    s.parse::<IpAddr>()
-        .map(|ip| SocketAddr::new(ip, mikit_miio::PORT))
-        .map_err(|_| format!("`{s}` is not an IP address or IP:PORT"))
+    mikit_app::device::registry::parse_addr(s)
 }
 
 /// Seconds as a duration (`0.5`, `2`).
@@ -141,102 +136,58 @@ impl Target {
     }
 }
 
-/// Message ids per device, kept between runs: devices ignore an id they answered recently
-/// (python-miio `device_cache.py` persists them for the same reason, #2063).
+/// Message ids per device, kept between runs ([`mikit_app::device::MessageIds`] in the
+/// state directory).
 pub mod ids {
-    use std::collections::BTreeMap;
     use std::net::SocketAddr;
 
-    use super::{Ctx, PathBuf};
-
-    fn path(ctx: &Ctx) -> PathBuf {
-        ctx.paths.state.join("miio-ids.json")
-    }
+    use super::Ctx;
+    use crate::command::device::transport::message_ids;
 
     /// The last id used with `addr` (0 if none).
     pub fn load(ctx: &Ctx, addr: SocketAddr) -> u32 {
-        std::fs::read(path(ctx))
-            .ok()
-            .and_then(|b| serde_json::from_slice::<BTreeMap<String, u32>>(&b).ok())
-            .and_then(|m| m.get(&addr.to_string()).copied())
-            .unwrap_or(0)
+        message_ids(ctx).load(addr)
     }
 
     /// Remember the last id used with `addr` (best effort: a failure only costs a retry).
     pub fn save(ctx: &Ctx, addr: SocketAddr, last_id: u32) {
-        let p = path(ctx);
-        let mut m: BTreeMap<String, u32> = std::fs::read(&p)
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or_default();
-        m.insert(addr.to_string(), last_id);
-        let written = p
-            .parent()
-            .map_or(Ok(()), std::fs::create_dir_all)
-            .map_err(anyhow::Error::from)
-            .and_then(|()| crate::session::save(&p, &m));
-        if let Err(e) = written {
-            tracing::debug!(error = %e, "cannot remember miIO message ids");
-        }
+        message_ids(ctx).save(addr, last_id);
     }
-}
-
-/// What a MIoT per-item code means (reference miot-spec.md §9).
-pub fn miot_code_meaning(code: i64) -> &'static str {
-    match code {
-        0 => "success",
-        1 => "accepted, not finished yet",
-        -4001 => "property not readable",
-        -4002 => "property not writable",
-        -4003 => "property, action or event does not exist",
-        -4004 => "other internal error",
-        -4005 => "property value error",
-        -4006 => "action `in` parameter error",
-        -4007 => "did error",
-        _ => "unknown code",
-    }
-}
-
-/// A device answered, but rejected some MIoT items.
-#[derive(Debug, thiserror::Error)]
-#[error("the device rejected {} of {total} item(s): {}", failed.len(), failed.join("; "))]
-pub struct ItemsFailed {
-    /// `siid.piid: code (meaning)` per failed item.
-    pub failed: Vec<String>,
-    /// Items sent.
-    pub total: usize,
 }
 
 /// Check the per-item codes of a `get_properties` / `set_properties` / `action` result.
 pub fn check_items(method: &str, result: &Value) -> Result<(), ItemsFailed> {
-    let describe = |v: &Value, member: &str| {
-        let code = v.get("code").and_then(Value::as_i64).unwrap_or(0);
+    let code_of = |v: &Value| v.get("code").and_then(Value::as_i64).unwrap_or(0);
+    let failure = |v: &Value, member: &str| {
+        let code = code_of(v);
         (code < 0).then(|| {
             let siid = v.get("siid").map_or_else(|| "?".into(), Value::to_string);
             let iid = v.get(member).map_or_else(|| "?".into(), Value::to_string);
-            format!("{siid}.{iid}: {code} ({})", miot_code_meaning(code))
+            ItemFailure {
+                what: format!("{siid}.{iid}"),
+                code,
+            }
         })
     };
-    let (failed, total): (Vec<String>, usize) = match (method, result) {
+    let (failed, total): (Vec<ItemFailure>, usize) = match (method, result) {
         ("get_properties" | "set_properties", Value::Array(items)) => (
-            items.iter().filter_map(|v| describe(v, "piid")).collect(),
+            items.iter().filter_map(|v| failure(v, "piid")).collect(),
             items.len(),
         ),
         ("action", v @ Value::Object(_)) => {
-            let code = v.get("code").and_then(Value::as_i64).unwrap_or(0);
+            let code = code_of(v);
             let failed = (code < 0)
-                .then(|| format!("action: {code} ({})", miot_code_meaning(code)))
+                .then(|| ItemFailure {
+                    what: "action".into(),
+                    code,
+                })
                 .into_iter()
                 .collect();
             (failed, 1)
         }
         _ => (Vec::new(), 0),
     };
-    if failed.is_empty() {
-        Ok(())
-    } else {
-        Err(ItemsFailed { failed, total })
-    }
+    ItemsFailed::check(failed, total)
 }
 
 /// Replace a `token` revealed in a `miIO.info` result by `***`: tokens are never printed.

@@ -152,9 +152,7 @@ pub async fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
         "token": token.expose_hex(),
     }))?;
     tracing::info!(%local, model = %device.info().model, "simulated device serving; stop it with Ctrl-C");
-    tokio::signal::ctrl_c()
-        .await
-        .context("waiting for Ctrl-C")?;
+    mikit_app::shutdown::Shutdown::on_signals().wait().await;
     server.shutdown().await;
     Ok(ExitCode::SUCCESS)
 }

@@ -5,12 +5,22 @@
 //! by hand (`mikit device add`). A device given by address that neither source knows is used
 //! as is, with the token and model from the command line.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use mikit_core::Secret;
 use mikit_store::{CloudDevice, ManualDevice, Store};
 
-use crate::command::miio::parse_addr;
+use super::Error;
+
+/// `IP` or `IP:PORT` (port 54321 when omitted).
+pub fn parse_addr(s: &str) -> Result<SocketAddr, String> {
+    if let Ok(sa) = s.parse::<SocketAddr>() {
+        return Ok(sa);
+    }
+    s.parse::<IpAddr>()
+        .map(|ip| SocketAddr::new(ip, mikit_miio::PORT))
+        .map_err(|_| format!("`{s}` is not an IP address or IP:PORT"))
+}
 
 /// Where a device record comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -90,13 +100,22 @@ impl From<ManualDevice> for Device {
 }
 
 /// Every known device: the cloud list first, then the hand-added ones.
-pub fn known(store: &Store) -> anyhow::Result<Vec<Device>> {
+pub fn known(store: &Store) -> Result<Vec<Device>, Error> {
+    let during = "reading the known devices";
+    let store_err = |source| Error::Store { during, source };
     let mut out: Vec<Device> = store
-        .all_cloud_devices()?
+        .all_cloud_devices()
+        .map_err(store_err)?
         .into_iter()
         .map(Device::from)
         .collect();
-    out.extend(store.manual_devices()?.into_iter().map(Device::from));
+    out.extend(
+        store
+            .manual_devices()
+            .map_err(store_err)?
+            .into_iter()
+            .map(Device::from),
+    );
     Ok(out)
 }
 
@@ -197,9 +216,21 @@ fn distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
+/// Why `DEV` could not be resolved.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ResolveError {
+    /// The store could not be read.
+    #[error(transparent)]
+    Device(#[from] Error),
+    /// The name picks no device or several.
+    #[error(transparent)]
+    Lookup(#[from] LookupError),
+}
+
 /// Resolve `DEV` against the store: a known device by did or name, or (for an address) the
 /// known device at that address, else a bare device at that address.
-pub fn resolve(store: &Store, given: &str) -> anyhow::Result<Device> {
+pub fn resolve(store: &Store, given: &str) -> Result<Device, ResolveError> {
     let devices = known(store)?;
     if let Ok(addr) = parse_addr(given.trim()) {
         let explicit_port = given.trim().parse::<SocketAddr>().is_ok();
