@@ -131,13 +131,19 @@ impl HuamiClient {
     }
 
     /// Every workout summary, following `data.next` until `-1` (at most 1000 pages; a
-    /// `next` that does not move to older workouts ends the walk).
-    pub async fn workout_history(&self) -> Result<Vec<Value>, Error> {
-        let mut all = Vec::new();
+    /// `next` that does not move to older workouts ends the walk): one [`HistoryPage`]
+    /// holding all summaries and all entry issues, with `next` = `None`.
+    pub async fn workout_history(&self) -> Result<HistoryPage, Error> {
+        let mut all = HistoryPage {
+            summaries: Vec::new(),
+            issues: Vec::new(),
+            next: None,
+        };
         let mut next = None;
         for _ in 0..1000 {
             let page = self.workout_history_page(next).await?;
-            all.extend(page.summaries);
+            all.summaries.extend(page.summaries);
+            all.issues.extend(page.issues);
             match page.next {
                 Some(n) if next.is_none_or(|prev| n < prev) => next = Some(n),
                 _ => break,

@@ -4,7 +4,8 @@
 //! plain form and the v2 AES-encrypted form), the token exchange and app-token refresh, the
 //! `band_data.json` and workout data calls, and sans-IO decoders that turn a day item
 //! (base64 summary JSON, per-minute `data` records, `data_hr`) into a [`model::BandDay`]
-//! and a workout detail into a [`model::WorkoutTrack`].
+//! and the workout history and details into [`workout::WorkoutSummary`] and
+//! [`workout::WorkoutDetail`].
 //!
 //! The protocol follows `reference/huami-cloud.md` of the mikit design notes (sources cited
 //! next to each non-obvious fact).
@@ -55,7 +56,7 @@
 //! | [`mod@login`] | the login flow over HTTP ([`login()`]) and logout |
 //! | [`session`] | [`Session`], what the CLI persists |
 //! | [`client`] | [`HuamiClient`]: `band_data`, workout history/detail, single-flight app-token refresh |
-//! | [`workout`] | workout history pages and the detail delta-string decoder |
+//! | [`workout`] | workout history pages with typed summaries, and the detail streams decoder |
 //! | [`error`] | [`Error`], [`DecodeError`] |
 
 pub mod account;

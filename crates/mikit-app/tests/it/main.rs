@@ -2,3 +2,4 @@
 
 mod device;
 mod shutdown;
+mod workout;

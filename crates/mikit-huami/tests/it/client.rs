@@ -241,10 +241,9 @@ async fn workout_history_pages_and_detail() {
     assert_eq!(page.next, Some(crate::fake::workout_ids()[200]));
 
     let all = c.workout_history().await.unwrap();
-    let ids: Vec<i64> = all
-        .iter()
-        .map(|w| w["trackid"].as_str().unwrap().parse().unwrap())
-        .collect();
+    assert!(all.issues.is_empty(), "{:?}", all.issues);
+    let all = all.summaries;
+    let ids: Vec<i64> = all.iter().map(|w| w.trackid).collect();
     assert_eq!(
         ids,
         crate::fake::workout_ids(),
@@ -262,16 +261,13 @@ async fn workout_history_pages_and_detail() {
     fake.with(|g| g.expire_app_tokens());
     let first = &all[0];
     let data = c
-        .workout_detail(
-            first["trackid"].as_str().unwrap(),
-            first["source"].as_str().unwrap(),
-        )
+        .workout_detail(&first.trackid.to_string(), first.source.as_deref().unwrap())
         .await
         .unwrap();
     let track = mikit_huami::workout::decode_workout_detail(&data);
     assert_eq!(track.trackid, 1_700_000_000);
-    assert_eq!(track.points.len(), 3);
-    assert_eq!(track.points[0].altitude_m, Some(78.0));
+    assert_eq!(track.route().count(), 3);
+    assert_eq!(track.altitudes_backfilled()[0], Some(78.0));
     assert!(c.session_changed());
     let e = c
         .workout_detail("42", "run.mifit.huami.com")

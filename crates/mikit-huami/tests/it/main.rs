@@ -8,3 +8,4 @@ mod fake;
 mod login;
 mod logs;
 mod props;
+mod workout;

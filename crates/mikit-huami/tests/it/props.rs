@@ -107,7 +107,8 @@ proptest! {
             d[*k] = Value::from(v.as_str());
         }
         let w = decode_workout_detail(&d);
-        prop_assert!(w.points.len() <= f[1].split(';').count());
+        prop_assert!(w.points.len() <= f[0].split(';').count().max(f[1].split(';').count()));
+        prop_assert!(w.route().count() <= f[1].split(';').count());
     }
 
     #[test]
