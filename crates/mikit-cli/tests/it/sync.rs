@@ -266,3 +266,38 @@ async fn the_emulator_command_exits_cleanly_on_sigterm() {
     .unwrap();
     assert_eq!(code, Some(0));
 }
+
+// Issue 10, part 1, point 2: the engine's typed errors keep their causes, so `fit sync` still
+// exits 3 for a session the server no longer accepts and 4 for a server it cannot reach.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_errors_keep_their_exit_codes() {
+    let emu = emulator(10, |_| {}).await;
+    let dir = TempDir::new("exitcodes");
+    login(dir.path(), &emu).await;
+
+    // Unreachable (a closed port on 127.0.0.1): network, 4.
+    let mut c = mikit(dir.path(), "http://127.0.0.1:9");
+    c.args(["--timeout", "2", "fit", "sync"]);
+    let o = run(c, None).await;
+    assert_eq!(o.status.code(), Some(4), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("looking for the first day with data"),
+        "{}",
+        text(&o)
+    );
+
+    // Tokens the server never issued: rejected, not renewable: authentication, 3.
+    let file = dir.path().join("state/huami-session.json");
+    let mut session: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    session["app_token"] = "not-a-token".into();
+    session["login_token"] = "not-a-token-either".into();
+    std::fs::write(&file, session.to_string()).unwrap();
+    let mut c = mikit(dir.path(), emu.endpoint());
+    c.args(["fit", "sync", "--from", "2026-03-01"]);
+    let o = run(c, None).await;
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("mikit fit login"), "{}", text(&o));
+    assert!(!err.contains("not-a-token"), "{}", text(&o));
+}

@@ -90,7 +90,7 @@ pub struct Report {
 
 /// Sync the session's account with `mikit_app::fit`, showing its progress: the messages on
 /// stderr and a progress bar on a terminal.
-pub async fn sync_account(
+async fn sync_account(
     ctx: &Ctx,
     client: &Arc<HuamiClient>,
     options: &fit::SyncOptions,
