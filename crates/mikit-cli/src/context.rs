@@ -11,7 +11,7 @@ use mikit_core::{
     http::{Deadline, Http},
     paths::{Paths, Tightened},
 };
-use mikit_store::{Store, SyncLock};
+use mikit_store::Store;
 
 use crate::{cli::Global, output::Printer};
 
@@ -136,34 +136,6 @@ impl Ctx {
             Some(store) => Ok(store),
             None => Ok(Store::open_in_memory()?),
         }
-    }
-
-    /// Take the lock that lets one sync at a time write to `store`'s database. When another
-    /// process holds it: an error naming that process, or with `wait`, one message and a
-    /// wait until it is done (a holder that dies releases the lock with it).
-    pub async fn sync_lock(&self, store: &Store, wait: bool) -> anyhow::Result<SyncLock> {
-        let database = store.path().to_path_buf();
-        let lock = match store.try_sync_lock() {
-            Err(mikit_store::Error::SyncBusy { holder, .. }) if wait => {
-                if !self.out.quiet {
-                    crate::output::stderr_line(&format!(
-                        "Waiting for the other sync{} to finish…",
-                        holder.map(|p| format!(" (pid {p})")).unwrap_or_default()
-                    ));
-                }
-                tokio::task::spawn_blocking(move || SyncLock::acquire(&database))
-                    .await
-                    .context("waiting for the sync lock")??
-            }
-            Err(e @ mikit_store::Error::SyncBusy { .. }) => {
-                return Err(e).context(
-                    "not syncing, to avoid doing the same work twice: wait for the other sync to finish, or run `mikit fit sync --wait` to wait for it and then continue",
-                );
-            }
-            other => other?,
-        };
-        tracing::info!(lock = %lock.path().display(), "holding the sync lock");
-        Ok(lock)
     }
 
     /// The Huami session file.

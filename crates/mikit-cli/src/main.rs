@@ -10,7 +10,6 @@
 //! | `output` | the one printer: tables on a terminal, `--json`, broken pipes, progress bars; escapes control characters in all text output |
 //! | `prompt` | asking for passwords (never echoed, never from argv) and lines |
 //! | `command/*` | one module per subcommand: `struct Cmd` (its arguments) and `fn run` |
-//! | `sync` | the band-data sync engine (chunked, bounded concurrency, in-order commits) |
 //! | `export` | streaming CSV / JSON-lines writers and the `-o` target (complete-or-nothing files, devices, FIFOs, stdout) |
 
 mod cli;
@@ -20,7 +19,6 @@ mod export;
 mod output;
 mod prompt;
 mod session;
-mod sync;
 
 use std::process::ExitCode;
 

@@ -244,6 +244,28 @@ fn merge_segments(
     by_minute.into_values().collect()
 }
 
+/// The day a `band_data.json` item (download shape, reference §5.2) is for: its `date_time`,
+/// read with the same rule as [`decode_day`] (so an item this accepts is an item the decoder
+/// files under that day). Cheap: nothing else of the item is looked at.
+pub fn item_date(item: &Value) -> Result<jiff::civil::Date, DecodeError> {
+    let obj = item.as_object().ok_or(DecodeError::NotAnObject {
+        found: json_type(item),
+    })?;
+    parse_date(obj, "date_time")
+}
+
+/// The item's date as the server sent it (`date_time`), for a message about an item that
+/// could not be decoded; `None` when it has no such text.
+pub fn item_date_text(item: &Value) -> Option<&str> {
+    item.get("date_time").and_then(Value::as_str)
+}
+
+/// The first day with data among the items of one `band_data.json` answer (summary or
+/// detail): the earliest [`item_date`]; items without a usable date are skipped.
+pub fn first_day_with_data(items: &[Value]) -> Option<jiff::civil::Date> {
+    items.iter().filter_map(|i| item_date(i).ok()).min()
+}
+
 /// Decode one item of `band_data.json`'s `data` list (download shape, reference §5.2):
 /// `date_time`, base64 `summary` (or `sum`), base64 `data` and `data_hr`.
 ///

@@ -48,7 +48,7 @@
 //! |---|---|
 //! | [`model`] | the decoded types shared with the store: [`model::BandDay`], [`model::MinuteRecord`], [`model::SleepStage`], … |
 //! | [`envelope`] | the v1 `{"code":1,…}` envelope and its documented error bodies |
-//! | [`day`] | [`decode_day`] (download shape) and [`decode_upload_day`] (phone upload shape) |
+//! | [`day`] | [`decode_day`] (download shape) and [`decode_upload_day`] (phone upload shape); [`item_date`], [`first_day_with_data`] |
 //! | [`summary`] | the summary JSON: totals, activity and sleep stages, the sleep-day anchor rule |
 //! | [`detail`] | the per-minute `data` records and `data_hr` bytes |
 //! | [`credentials`] | v1/v2 credential bodies (AES-128-CBC), the `303 Location` parser |
@@ -74,7 +74,9 @@ pub mod summary;
 pub mod workout;
 
 pub use client::{HuamiClient, QueryType};
-pub use day::{decode_day, decode_day_in, decode_upload_day};
+pub use day::{
+    decode_day, decode_day_in, decode_upload_day, first_day_with_data, item_date, item_date_text,
+};
 pub use error::{DecodeError, Error};
 pub use login::{LoginMethod, LoginRequest, login};
 pub use session::Session;

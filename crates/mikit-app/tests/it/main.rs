@@ -1,5 +1,6 @@
 //! Integration tests of the application layer (against the emulator on 127.0.0.1).
 
 mod device;
+mod fit;
 mod shutdown;
 mod workout;

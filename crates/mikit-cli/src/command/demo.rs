@@ -5,6 +5,7 @@ use std::{process::ExitCode, sync::Arc};
 use anyhow::Context as _;
 use clap::Args;
 use jiff::ToSpan as _;
+use mikit_app::{fit as app_fit, shutdown::Shutdown};
 use mikit_emulator::{Emulator, EmulatorConfig};
 use mikit_huami::{HuamiClient, LoginRequest};
 use mikit_micloud::{LoginFlow, LoginStep};
@@ -80,34 +81,44 @@ pub async fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
     ))?;
 
     let client = Arc::new(HuamiClient::new(demo.http()?, session));
-    let sync_cmd = fit::sync::Cmd {
-        from: None,
-        to: None,
-        full: false,
-        redecode: false,
-        wait: false,
-        jobs: 4,
-        chunk_days: 30,
+    let started = std::time::Instant::now();
+    let shutdown = Shutdown::on_signals();
+    let mut progress = fit::sync::Progress::new(&demo);
+    let outcome = app_fit::sync(
+        client,
+        demo.open_store()?,
+        &app_fit::SyncOptions::default(),
+        &shutdown,
+        |event| progress.show(&event),
+    )
+    .await;
+    progress.finish();
+    let report = fit::sync::Report {
+        outcome: outcome?,
+        elapsed: started.elapsed(),
     };
-    let report = fit::sync::sync_account(&demo, &client, &sync_cmd).await?;
     say("3. Synced the whole history into the local database:")?;
     fit::sync::print_report(&demo, &report)?;
+    if report.outcome.interrupted {
+        emulator.shutdown().await;
+        return Ok(ExitCode::from(crate::command::code::INTERRUPTED));
+    }
 
     let store = demo.open_store()?;
-    let Some((account, user, email)) = store.accounts("huami")?.into_iter().next() else {
+    let Some((account, user, email)) = store.accounts(app_fit::PROVIDER)?.into_iter().next() else {
         anyhow::bail!("the demo sync stored no account");
     };
     let last = store
-        .sync_state(account, crate::sync::STREAM)?
+        .sync_state(account, app_fit::Stream::BandData.name())?
         .and_then(|s| s.last_date)
-        .unwrap_or_else(crate::sync::today);
+        .unwrap_or_else(app_fit::today);
     let rows = store.day_rows(account, Some(last.saturating_sub(13.days())), Some(last))?;
     say("4. The last two weeks (`mikit fit show`):")?;
     fit::show::print_days(&demo, &user, email.as_deref(), &rows)?;
     let flag = format!("--data-dir {}", dir.display());
     say(&format!(
         "The demo database is {}.",
-        report.database.display()
+        report.outcome.database.display()
     ))?;
     say(&format!(
         "Explore it: `mikit {flag} fit show --from {}`, `mikit {flag} fit export --what minutes --format csv -o minutes.csv`.",

@@ -4,6 +4,7 @@ use std::{net::SocketAddr, process::ExitCode, time::Duration};
 
 use anyhow::Context as _;
 use clap::{Args, ValueEnum};
+use mikit_app::shutdown::Shutdown;
 use mikit_emulator::{Emulator, EmulatorConfig, FaultSpec, SleepAnchor};
 
 use crate::context::Ctx;
@@ -83,8 +84,10 @@ pub fn config(cmd: &Cmd) -> EmulatorConfig {
     cfg
 }
 
-/// Run `mikit emulator`: print one JSON line, then serve until Ctrl-C or a kill.
+/// Run `mikit emulator`: print one JSON line, then serve until Ctrl-C, SIGTERM or a kill.
 pub async fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
+    // Installed first, so a signal that comes while starting still stops cleanly.
+    let shutdown = Shutdown::on_signals();
     let emulator = Emulator::start(config(&cmd))
         .await
         .context("starting the emulator")?;
@@ -93,9 +96,7 @@ pub async fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
         endpoint = emulator.endpoint(),
         "emulator serving; stop it with Ctrl-C"
     );
-    tokio::signal::ctrl_c()
-        .await
-        .context("waiting for Ctrl-C")?;
+    shutdown.wait().await;
     emulator.shutdown().await;
     Ok(ExitCode::SUCCESS)
 }

@@ -179,3 +179,125 @@ async fn dst_days_keep_every_minute_and_the_count_is_what_is_stored() {
         }
     }
 }
+
+/// Send `signal` (`TERM`, `INT`) to process `pid`.
+fn signal(pid: u32, signal: &str) {
+    let status = std::process::Command::new("kill")
+        .args([&format!("-{signal}"), &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+// Issue 10, part 1, point 5: `fit sync` stops through the one Shutdown helper, on SIGTERM as
+// on Ctrl-C: it keeps what it committed, says so, exits 130, and the next run completes.
+// (Before, only Ctrl-C was caught, and only once the ranges were being fetched.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_terminated_sync_keeps_its_ranges_and_exits_130() {
+    use std::io::{BufRead as _, BufReader, Read as _};
+    let emu = emulator(120, |c| c.latency = std::time::Duration::from_millis(300)).await;
+    let dir = TempDir::new("sigterm");
+    login(dir.path(), &emu).await;
+    let mut c = mikit(dir.path(), emu.endpoint());
+    c.args(["-v", "fit", "sync", "--jobs", "1"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let (code, out, err) = tokio::task::spawn_blocking(move || {
+        let mut child = c.spawn().unwrap();
+        let mut err = BufReader::new(child.stderr.take().unwrap());
+        let mut seen = String::new();
+        // The plan is logged before the first request: the sync is under way.
+        while !seen.contains("syncing band data") {
+            let mut line = String::new();
+            assert!(err.read_line(&mut line).unwrap() > 0, "{seen}");
+            seen.push_str(&line);
+        }
+        signal(child.id(), "TERM");
+        let o = child.wait_with_output().unwrap();
+        err.read_to_string(&mut seen).unwrap();
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            seen,
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(code, Some(130), "{out}\n{err}");
+    assert!(out.contains("Interrupted after saving"), "{out}");
+    assert!(out.contains("Run `mikit fit sync` again"), "{out}");
+    let saved = days(dir.path()).len();
+    assert!(
+        saved < 110,
+        "the stop must land mid-sync ({saved} days saved)"
+    );
+
+    let mut c = mikit(dir.path(), emu.endpoint());
+    c.args(["--json", "fit", "sync"]);
+    let o = run(c, None).await;
+    assert!(o.status.success(), "{}", text(&o));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(report["interrupted"], false, "{report}");
+    assert!(days(dir.path()).len() >= 110, "{report}");
+}
+
+// Issue 10, part 1, point 5: `mikit emulator` stops through Shutdown too: SIGTERM (a service
+// manager, `docker stop`) is a clean exit 0, as Ctrl-C is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_emulator_command_exits_cleanly_on_sigterm() {
+    use std::io::BufRead as _;
+    let dir = TempDir::new("emu-term");
+    let mut c = mikit(dir.path(), "http://127.0.0.1:9");
+    c.args(["emulator", "--days", "1", "--devices", "0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null());
+    let code = tokio::task::spawn_blocking(move || {
+        let mut child = c.spawn().unwrap();
+        let mut line = String::new();
+        // The JSON line is printed once serving (the handlers are installed before).
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert!(line.contains("endpoint"), "{line}");
+        signal(child.id(), "TERM");
+        child.wait().unwrap().code()
+    })
+    .await
+    .unwrap();
+    assert_eq!(code, Some(0));
+}
+
+// Issue 10, part 1, point 2: the engine's typed errors keep their causes, so `fit sync` still
+// exits 3 for a session the server no longer accepts and 4 for a server it cannot reach.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_errors_keep_their_exit_codes() {
+    let emu = emulator(10, |_| {}).await;
+    let dir = TempDir::new("exitcodes");
+    login(dir.path(), &emu).await;
+
+    // Unreachable (a closed port on 127.0.0.1): network, 4.
+    let mut c = mikit(dir.path(), "http://127.0.0.1:9");
+    c.args(["--timeout", "2", "fit", "sync"]);
+    let o = run(c, None).await;
+    assert_eq!(o.status.code(), Some(4), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("looking for the first day with data"),
+        "{}",
+        text(&o)
+    );
+
+    // Tokens the server never issued: rejected, not renewable: authentication, 3.
+    let file = dir.path().join("state/huami-session.json");
+    let mut session: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    session["app_token"] = "not-a-token".into();
+    session["login_token"] = "not-a-token-either".into();
+    std::fs::write(&file, session.to_string()).unwrap();
+    let mut c = mikit(dir.path(), emu.endpoint());
+    c.args(["fit", "sync", "--from", "2026-03-01"]);
+    let o = run(c, None).await;
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("mikit fit login"), "{}", text(&o));
+    assert!(!err.contains("not-a-token"), "{}", text(&o));
+}

@@ -385,3 +385,38 @@ fn max_hr_and_byte_length_rule() {
     );
     assert_eq!(day.minutes[1].heart_rate, None);
 }
+
+// Issue 10, part 1: the first day with data is read by the decoder's own date rule, so the
+// application layer never looks at the `date_time` field itself.
+#[test]
+fn first_day_with_data_reads_the_item_dates() {
+    use mikit_huami::{first_day_with_data, item_date, item_date_text};
+    let items = vec![
+        json!({"date_time": "2024-03-02", "summary": null}),
+        json!({"date_time": "2024-02-29 00:00:00"}),
+        json!({"date_time": "not a date"}),
+        json!("not an object"),
+        json!({"summary": null}),
+    ];
+    assert_eq!(
+        first_day_with_data(&items),
+        Some(jiff::civil::date(2024, 2, 29))
+    );
+    assert_eq!(first_day_with_data(&items[2..]), None);
+    assert_eq!(first_day_with_data(&[]), None);
+    assert!(matches!(
+        item_date(&items[2]),
+        Err(DecodeError::BadDate { .. })
+    ));
+    assert!(matches!(
+        item_date(&items[4]),
+        Err(DecodeError::MissingDate { .. })
+    ));
+    assert_eq!(item_date_text(&items[2]), Some("not a date"));
+    assert_eq!(item_date_text(&items[3]), None);
+    // The same day the full decoder files the item under.
+    assert_eq!(
+        item_date(&items[0]).unwrap(),
+        decode_day(&items[0]).unwrap().date
+    );
+}

@@ -30,11 +30,11 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     for (account, user, email) in accounts {
-        let state = store.sync_state(account, crate::sync::STREAM)?;
+        let state = store.sync_state(account, mikit_app::fit::Stream::BandData.name())?;
         let to = cmd
             .to
             .or(state.and_then(|s| s.last_date))
-            .unwrap_or_else(crate::sync::today);
+            .unwrap_or_else(mikit_app::fit::today);
         let from = cmd.from.unwrap_or_else(|| to.saturating_sub(13.days()));
         let rows = store.day_rows(account, Some(from), Some(to))?;
         print_days(ctx, &user, email.as_deref(), &rows)?;

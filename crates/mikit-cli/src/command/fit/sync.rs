@@ -2,13 +2,16 @@
 
 use std::{process::ExitCode, sync::Arc, time::Instant};
 
-use anyhow::Context as _;
 use clap::Args;
-use jiff::{ToSpan as _, civil::Date};
+use jiff::civil::Date;
+use mikit_app::{
+    fit::{self, Stream, SyncEvent},
+    shutdown::Shutdown,
+};
 use mikit_huami::HuamiClient;
 
 use super::{parse_date, require_session};
-use crate::{command::code, context::Ctx, sync};
+use crate::{command::code, context::Ctx};
 
 /// Arguments of `mikit fit sync`.
 #[derive(Debug, Args)]
@@ -42,12 +45,13 @@ pub struct Cmd {
 
 /// Run `mikit fit sync`.
 pub async fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
+    let shutdown = Shutdown::on_signals();
     if cmd.redecode {
-        return redecode(ctx, cmd.wait).await;
+        return redecode(ctx, cmd.wait, &shutdown).await;
     }
     let session = require_session(ctx)?;
     let client = Arc::new(HuamiClient::new(ctx.http()?, session.clone()));
-    let report = sync_account(ctx, &client, &cmd).await;
+    let report = sync_account(ctx, &client, &cmd.options(), &shutdown).await;
     // Save a refreshed app token even if the sync failed half-way.
     if client.session_changed() {
         crate::session::save(&ctx.huami_session_path(), &client.session().await)?;
@@ -61,149 +65,152 @@ pub async fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
     })
 }
 
+impl Cmd {
+    /// The engine's options for these arguments.
+    pub fn options(&self) -> fit::SyncOptions {
+        fit::SyncOptions {
+            from: self.from,
+            to: self.to,
+            full: self.full,
+            wait: self.wait,
+            jobs: usize::from(self.jobs),
+            chunk_days: self.chunk_days,
+            ..fit::SyncOptions::default()
+        }
+    }
+}
+
 /// What `sync_account` did, for the summary line.
 pub struct Report {
     /// The engine's outcome.
-    pub outcome: sync::Outcome,
-    /// The requested range (None when there was nothing to do).
-    pub range: Option<(Date, Date)>,
+    pub outcome: fit::SyncOutcome,
     /// Wall time.
     pub elapsed: std::time::Duration,
-    /// The database file.
-    pub database: std::path::PathBuf,
 }
 
-/// Plan and run the sync of the session's account.
-pub async fn sync_account(
+/// Sync the session's account with `mikit_app::fit`, showing its progress: the messages on
+/// stderr and a progress bar on a terminal.
+async fn sync_account(
     ctx: &Ctx,
     client: &Arc<HuamiClient>,
-    cmd: &Cmd,
+    options: &fit::SyncOptions,
+    shutdown: &Shutdown,
 ) -> anyhow::Result<Report> {
     let started = Instant::now();
-    let session = client.session().await;
-    let mut store = ctx.open_store()?;
-    // One sync at a time: taken before the sync state is read, so a sync that waited
-    // continues from where the other one stopped.
-    let _lock = ctx.sync_lock(&store, cmd.wait).await?;
-    let database = store.path().to_path_buf();
-    let account = store.upsert_account("huami", &session.user_id, Some(&session.email))?;
-    // The band's days are local days; "today" on a machine west of the band may be a day
-    // behind, so ask for one more day. Later days cannot have data yet: asking for them would
-    // only make the range look covered.
-    let tomorrow = sync::today().saturating_add(1.day());
-    let to = match cmd.to {
-        Some(t) if t > tomorrow => {
-            crate::output::stderr_line(&format!(
-                "--to {t} is in the future: syncing up to {tomorrow} (tomorrow), the last day that can have data."
-            ));
-            tomorrow
+    let store = ctx.open_store()?;
+    let mut progress = Progress::new(ctx);
+    let result = fit::sync(Arc::clone(client), store, options, shutdown, |event| {
+        progress.show(&event);
+    })
+    .await;
+    progress.finish();
+    let outcome = match result {
+        Ok(o) => o,
+        Err(fit::Error::FromAfterTo { from, to }) => {
+            use clap::CommandFactory as _;
+            crate::cli::Cli::command()
+                .error(
+                    clap::error::ErrorKind::ArgumentConflict,
+                    format!("--from {from} is after the last day to sync, {to}"),
+                )
+                .exit();
         }
-        Some(t) => t,
-        None => tomorrow,
+        Err(e) => return Err(e.into()),
     };
-    let state = if cmd.full {
-        None
-    } else {
-        // A state whose covered range is empty (only explicit ranges with a hole before them
-        // were synced) is no state: the next plain sync starts from the first day with data.
-        store
-            .sync_state(account, sync::STREAM)?
-            .filter(|s| s.first_date.is_none_or(|f| s.synced_through >= f))
-    };
-    let (from, continues) = match (cmd.from, state) {
-        (Some(f), s) => {
-            if f > to {
-                use clap::CommandFactory as _;
-                crate::cli::Cli::command()
-                    .error(
-                        clap::error::ErrorKind::ArgumentConflict,
-                        format!("--from {f} is after the last day to sync, {to}"),
-                    )
-                    .exit();
-            }
-            let joins = s.is_some_and(|s| f <= s.synced_through.saturating_add(1.day()));
-            (Some(f), joins)
-        }
-        // Re-fetch the last two covered days: the newest ones were partial when fetched.
-        // `synced_through` never passes the newest day with data; `last_date` bounds it too
-        // for databases written before that rule (whose state could lie in the future).
-        (None, Some(s)) => {
-            let through = s
-                .last_date
-                .map_or(s.synced_through, |l| l.min(s.synced_through));
-            (Some(through.saturating_sub(1.day())), true)
-        }
-        (None, None) => {
-            tracing::info!("first sync: looking for the first day with data");
-            let first =
-                sync::discover_first_day(client, sync::EARLIEST, to, usize::from(cmd.jobs)).await?;
-            (first, true)
-        }
-    };
-    let Some(from) = from.filter(|f| *f <= to) else {
-        return Ok(Report {
-            outcome: sync::Outcome::default(),
-            range: None,
-            elapsed: started.elapsed(),
-            database,
-        });
-    };
-    let ranges = sync::chunks(from, to, i32::from(cmd.chunk_days));
-    let total_days = u64::try_from((to - from).get_days() + 1).unwrap_or(0);
-    tracing::info!(%from, %to, requests = ranges.len(), "syncing band data");
-    let bar = crate::output::progress_bar(
-        &ctx.out,
-        total_days,
-        "{spinner} syncing [{bar:30}] {pos}/{len} days  {elapsed} (eta {eta})",
-    );
-    let pb = bar.clone();
-    let (outcome, _store) = sync::run(
-        Arc::clone(client),
-        store,
-        account,
-        ranges,
-        continues,
-        usize::from(cmd.jobs),
-        move |days| {
-            pb.inc(days);
-        },
-    )
-    .await
-    .with_context(|| {
-        format!(
-            "syncing {from}..{to} (what was saved so far is kept; run the sync again to continue)"
-        )
-    })?;
-    bar.finish_and_clear();
     Ok(Report {
         outcome,
-        range: Some((from, to)),
         elapsed: started.elapsed(),
-        database,
     })
+}
+
+/// How the sync engine's events look on the terminal: messages on stderr and a progress bar
+/// (hidden unless stderr is a terminal; see `output::progress_bar`).
+pub struct Progress<'a> {
+    ctx: &'a Ctx,
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl<'a> Progress<'a> {
+    /// Nothing shown yet.
+    pub fn new(ctx: &'a Ctx) -> Self {
+        Self { ctx, bar: None }
+    }
+
+    /// Show one event.
+    pub fn show(&mut self, event: &SyncEvent) {
+        show_progress(self.ctx, &mut self.bar, event);
+    }
+
+    /// Remove the progress bar.
+    pub fn finish(self) {
+        if let Some(bar) = self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+fn show_progress(ctx: &Ctx, bar: &mut Option<indicatif::ProgressBar>, event: &SyncEvent) {
+    match event {
+        SyncEvent::WaitingForLock { holder } if !ctx.out.quiet => {
+            crate::output::stderr_line(&format!(
+                "Waiting for the other sync{} to finish…",
+                holder.map(|p| format!(" (pid {p})")).unwrap_or_default()
+            ));
+        }
+        SyncEvent::LastDayCapped { requested, to } => {
+            crate::output::stderr_line(&format!(
+                "--to {requested} is in the future: syncing up to {to} (tomorrow), the last day that can have data."
+            ));
+        }
+        SyncEvent::Planned { days, .. } => {
+            *bar = Some(crate::output::progress_bar(
+                &ctx.out,
+                *days,
+                "{spinner} syncing [{bar:30}] {pos}/{len} days  {elapsed} (eta {eta})",
+            ));
+        }
+        SyncEvent::RangeCommitted { days, .. } => {
+            if let Some(bar) = bar {
+                bar.inc(*days);
+            }
+        }
+        // Rejected days are listed with the summary.
+        _ => {}
+    }
 }
 
 /// Print the one summary line (or JSON object) of a sync.
 pub fn print_report(ctx: &Ctx, r: &Report) -> anyhow::Result<()> {
-    let o = &r.outcome;
+    let interrupted = r.outcome.interrupted;
+    let database = &r.outcome.database;
+    let band = r
+        .outcome
+        .stream(Stream::BandData)
+        .cloned()
+        .unwrap_or_else(|| fit::StreamOutcome::new(Stream::BandData));
+    let o = &band;
     if ctx.out.json {
         ctx.out.json_line(&serde_json::json!({
-            "from": r.range.map(|x| x.0.to_string()), "to": r.range.map(|x| x.1.to_string()),
+            "from": o.range.map(|x| x.0.to_string()), "to": o.range.map(|x| x.1.to_string()),
             "days": o.stats.days, "minutes": o.stats.minutes.saturating_sub(o.stats.trimmed), "partial_days": o.stats.partial_days,
-            "rejected_days": o.rejected.iter().map(|(d, why)| serde_json::json!({"date": d, "reason": why})).collect::<Vec<_>>(),
-            "requests": o.requests, "interrupted": o.interrupted,
-            "seconds": r.elapsed.as_secs_f64(), "database": r.database,
+            "rejected_days": o.rejected.iter().map(|r| serde_json::json!({"date": r.date, "reason": r.reason})).collect::<Vec<_>>(),
+            "requests": o.requests, "interrupted": interrupted,
+            "seconds": r.elapsed.as_secs_f64(), "database": database,
         }))?;
         return Ok(());
     }
-    for (date, why) in &o.rejected {
+    for rejected in &o.rejected {
         crate::output::error_line(&format!(
-            "day {date} could not be decoded and was skipped: {why}"
+            "day {} could not be decoded and was skipped: {}",
+            rejected.date, rejected.reason
         ));
     }
-    let Some((from, to)) = r.range else {
-        ctx.out
-            .line("Nothing to sync: the server has no band data for this account yet.")?;
+    let Some((from, to)) = o.range else {
+        ctx.out.line(if interrupted {
+            "Interrupted before anything was synced."
+        } else {
+            "Nothing to sync: the server has no band data for this account yet."
+        })?;
         return Ok(());
     };
     let partial = if o.stats.partial_days > 0 {
@@ -213,7 +220,7 @@ pub fn print_report(ctx: &Ctx, r: &Report) -> anyhow::Result<()> {
     };
     let line = format!(
         "{} {} with data ({}{partial}) for {from}..{to} in {:.1} s ({}); database: {}",
-        if o.interrupted {
+        if interrupted {
             "Interrupted after saving"
         } else {
             "Synced"
@@ -222,34 +229,37 @@ pub fn print_report(ctx: &Ctx, r: &Report) -> anyhow::Result<()> {
         crate::output::count(o.stats.minutes.saturating_sub(o.stats.trimmed), "minute"),
         r.elapsed.as_secs_f64(),
         crate::output::count(o.requests, "request"),
-        r.database.display()
+        database.display()
     );
     ctx.out.line(&line)?;
-    if o.interrupted {
+    if interrupted {
         ctx.out
             .line("Run `mikit fit sync` again to continue where it stopped.")?;
     }
     Ok(())
 }
 
-async fn redecode(ctx: &Ctx, wait: bool) -> anyhow::Result<ExitCode> {
+async fn redecode(ctx: &Ctx, wait: bool, shutdown: &Shutdown) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let mut store = ctx.open_fit_store()?;
-    let _lock = ctx.sync_lock(&store, wait).await?;
-    let mut total = mikit_store::WriteStats::default();
-    let mut failures = Vec::new();
-    let zone = sync::band_zone();
-    for (account, user, _) in store.accounts("huami")? {
-        let (stats, failed) = store
-            .redecode(account, |item| {
-                mikit_huami::decode_day_in(item, zone.as_ref())
-            })
-            .with_context(|| format!("re-decoding the stored days of user {user}"))?;
-        total += stats;
-        failures.extend(failed);
-    }
-    for (date, why) in &failures {
-        crate::output::error_line(&format!("day {date} could not be decoded: {why}"));
+    let store = ctx.open_fit_store()?;
+    let options = fit::RedecodeOptions {
+        wait,
+        ..fit::RedecodeOptions::default()
+    };
+    let mut progress = Progress::new(ctx);
+    let outcome = fit::redecode(store, &options, shutdown, |event| {
+        progress.show(&event);
+    })
+    .await;
+    progress.finish();
+    let outcome = outcome?;
+    let total = outcome.stats;
+    let failures = &outcome.failed;
+    for f in failures {
+        crate::output::error_line(&format!(
+            "day {} could not be decoded: {}",
+            f.date, f.reason
+        ));
     }
     if ctx.out.json {
         ctx.out.json_line(&serde_json::json!({"days": total.days, "minutes": total.minutes.saturating_sub(total.trimmed),
@@ -264,5 +274,9 @@ async fn redecode(ctx: &Ctx, wait: bool) -> anyhow::Result<ExitCode> {
             started.elapsed().as_secs_f64()
         ))?;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(if outcome.interrupted {
+        ExitCode::from(code::INTERRUPTED)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -1,0 +1,141 @@
+//! What a sync reports while it runs ([`SyncEvent`]) and when it is done ([`SyncOutcome`]).
+
+use std::path::PathBuf;
+
+use jiff::civil::Date;
+use mikit_store::WriteStats;
+
+use super::Stream;
+
+/// Progress of a sync, in the order things happen.
+///
+/// For each stream: at most one [`SyncEvent::Discovering`], then [`SyncEvent::Planned`] or
+/// [`SyncEvent::NothingToSync`], then per committed range, in date order, the items it
+/// skipped ([`SyncEvent::Rejected`]) and one [`SyncEvent::RangeCommitted`], sent once the
+/// range is durably in the store.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SyncEvent {
+    /// Another sync holds the database; this one waits for it (`wait` was asked for).
+    WaitingForLock {
+        /// That sync's process id, when known.
+        holder: Option<u32>,
+    },
+    /// The last day asked for is later than the last day that can have data: `to` is used.
+    LastDayCapped {
+        /// The day asked for.
+        requested: Date,
+        /// The day used instead (tomorrow).
+        to: Date,
+    },
+    /// A first sync: looking for the first day with data.
+    Discovering {
+        /// The stream.
+        stream: Stream,
+    },
+    /// The stream will fetch `from..=to` in `ranges` requests.
+    Planned {
+        /// The stream.
+        stream: Stream,
+        /// First day.
+        from: Date,
+        /// Last day.
+        to: Date,
+        /// Requests to make.
+        ranges: usize,
+        /// Days in `from..=to`.
+        days: u64,
+    },
+    /// The stream has nothing to fetch (the server has no data for it yet).
+    NothingToSync {
+        /// The stream.
+        stream: Stream,
+    },
+    /// An item could not be decoded at all and was skipped (reported with the range that
+    /// held it, right before its [`SyncEvent::RangeCommitted`]).
+    Rejected {
+        /// The stream.
+        stream: Stream,
+        /// The item.
+        item: Rejected,
+    },
+    /// A request range is committed, together with the stream's sync state.
+    RangeCommitted {
+        /// The stream.
+        stream: Stream,
+        /// First day of the range.
+        from: Date,
+        /// Last day of the range.
+        through: Date,
+        /// Days the range spans (`from..=through`).
+        days: u64,
+        /// Rows written.
+        stats: WriteStats,
+    },
+}
+
+/// An item skipped because it could not be decoded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rejected {
+    /// Its date as sent (`?` when it had none).
+    pub date: String,
+    /// Why, in words.
+    pub reason: String,
+}
+
+/// What a sync did.
+#[derive(Clone, Debug)]
+pub struct SyncOutcome {
+    /// The database file.
+    pub database: PathBuf,
+    /// One entry per stream that ran, in order.
+    pub streams: Vec<StreamOutcome>,
+    /// True when a shutdown stopped the sync early (what was committed is kept).
+    pub interrupted: bool,
+}
+
+impl SyncOutcome {
+    /// The outcome of `stream`, if it ran.
+    pub fn stream(&self, stream: Stream) -> Option<&StreamOutcome> {
+        self.streams.iter().find(|s| s.stream == stream)
+    }
+}
+
+/// What a sync did for one stream.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StreamOutcome {
+    /// The stream.
+    pub stream: Stream,
+    /// The range planned (`None`: nothing to sync).
+    pub range: Option<(Date, Date)>,
+    /// Rows written.
+    pub stats: WriteStats,
+    /// Requests answered.
+    pub requests: u64,
+    /// Items skipped because they could not be decoded, in date order of their ranges.
+    pub rejected: Vec<Rejected>,
+}
+
+impl StreamOutcome {
+    /// Nothing done yet for `stream`.
+    pub fn new(stream: Stream) -> Self {
+        Self {
+            stream,
+            range: None,
+            stats: WriteStats::default(),
+            requests: 0,
+            rejected: Vec::new(),
+        }
+    }
+}
+
+/// What a re-decode did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RedecodeOutcome {
+    /// Rows written.
+    pub stats: WriteStats,
+    /// Stored items the current decoder rejects (their derived rows are absent).
+    pub failed: Vec<Rejected>,
+    /// True when a shutdown stopped it before every account was done.
+    pub interrupted: bool,
+}

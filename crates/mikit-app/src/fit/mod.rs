@@ -1,0 +1,303 @@
+//! The fitness sync engine: Huami / Zepp cloud data into the local store.
+//!
+//! A sync is "for each selected [`Stream`]: plan, fetch, commit". Planning reads the stream's
+//! sync state (where the last sync stopped) or, on a first sync, looks for the first day with
+//! data; fetching runs up to `jobs` requests at once and decodes off the async workers;
+//! committing happens strictly in date order on a dedicated database thread, one transaction
+//! per request range together with the sync state. So an interrupted sync (a [`Shutdown`],
+//! `kill -9`, a network failure) keeps every range committed before it, the next run continues
+//! from the last committed range, and any sequence of runs ends with the same database content
+//! (`Store::content_digest`).
+//!
+//! Progress is reported as [`SyncEvent`]s through a callback; the front end decides how to
+//! show them (a progress bar, JSON, nothing).
+//!
+//! ```no_run
+//! # async fn run(client: std::sync::Arc<mikit_huami::HuamiClient>, store: mikit_store::Store)
+//! # -> Result<(), mikit_app::fit::Error> {
+//! use mikit_app::{fit, shutdown::Shutdown};
+//! let outcome = fit::sync(client, store, &fit::SyncOptions::default(), &Shutdown::new(), |event| {
+//!     if let fit::SyncEvent::RangeCommitted { through, .. } = event {
+//!         eprintln!("saved up to {through}");
+//!     }
+//! })
+//! .await?;
+//! for stream in &outcome.streams {
+//!     println!("{}: {} days", stream.stream.name(), stream.stats.days);
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! # Layout
+//!
+//! | module | holds |
+//! |---|---|
+//! | `mod.rs` | [`sync`], [`redecode`], [`SyncOptions`], [`Stream`], the sync lock |
+//! | `event` | [`SyncEvent`] and the outcomes ([`SyncOutcome`], [`StreamOutcome`], [`RedecodeOutcome`]) |
+//! | `error` | [`Error`] |
+//! | `plan` | which days to fetch: [`chunks`], the start of a stream's range |
+//! | `pipeline` | fetch with bounded concurrency, commit in order on the database thread |
+//! | `band` | the band-data stream (daily summaries, minutes, sleep and activity stages) |
+
+mod band;
+mod error;
+mod event;
+mod pipeline;
+mod plan;
+
+use std::sync::Arc;
+
+use jiff::civil::Date;
+use mikit_huami::HuamiClient;
+use mikit_store::{Store, SyncLock};
+
+use crate::shutdown::Shutdown;
+
+pub use error::Error;
+pub use event::{RedecodeOutcome, Rejected, StreamOutcome, SyncEvent, SyncOutcome};
+pub use plan::chunks;
+
+/// The earliest day a first sync looks for data (the first Mi Band shipped in 2014).
+pub const EARLIEST: Date = jiff::civil::date(2014, 1, 1);
+
+/// The provider name of Huami accounts in the store.
+pub const PROVIDER: &str = "huami";
+
+/// A kind of data synced on its own, with its own sync state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Stream {
+    /// `band_data.json`: daily totals, per-minute records, sleep and activity stages.
+    BandData,
+}
+
+impl Stream {
+    /// Every stream, in the order a sync runs them.
+    pub const ALL: &'static [Stream] = &[Stream::BandData];
+
+    /// The stream's name in the sync state (and in messages).
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::BandData => "band_data",
+        }
+    }
+}
+
+impl std::fmt::Display for Stream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What to sync and how.
+#[derive(Clone, Debug)]
+pub struct SyncOptions {
+    /// The streams to sync, in order. Default: [`Stream::ALL`].
+    pub streams: Vec<Stream>,
+    /// First day to fetch. Default: two days before where the last sync stopped (the newest
+    /// days change), else the first day the server has data for.
+    pub from: Option<Date>,
+    /// Last day to fetch. Default and maximum: the day after `today` (a later day is capped,
+    /// with [`SyncEvent::LastDayCapped`]: the server has nothing for the future).
+    pub to: Option<Date>,
+    /// Fetch everything again, ignoring the sync state.
+    pub full: bool,
+    /// When another sync holds the database: wait for it ([`SyncEvent::WaitingForLock`]),
+    /// then continue where it stopped. Otherwise: [`Error::Busy`].
+    pub wait: bool,
+    /// Requests run at once (at least 1).
+    pub jobs: usize,
+    /// Days per request (at least 1; the apps use up to 30).
+    pub chunk_days: u16,
+    /// The band's time zone: minutes of a day are placed with it where its offset agrees with
+    /// the day's own (see `mikit_huami::clock`); `None` uses each day's fixed offset.
+    pub zone: Option<jiff::tz::TimeZone>,
+    /// Today, for the default last day. Default: today in the system time zone.
+    pub today: Option<Date>,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        Self {
+            streams: Stream::ALL.to_vec(),
+            from: None,
+            to: None,
+            full: false,
+            wait: false,
+            jobs: 4,
+            chunk_days: 30,
+            zone: band_zone(),
+            today: None,
+        }
+    }
+}
+
+/// The zone the band's days are read in: the system zone (`TZ`), used for a day only where
+/// its offset agrees with the day's `summary.tz` (see `mikit_huami::clock`).
+pub fn band_zone() -> Option<jiff::tz::TimeZone> {
+    Some(jiff::tz::TimeZone::system())
+}
+
+/// Today in the system time zone.
+pub fn today() -> Date {
+    jiff::Zoned::now().date()
+}
+
+/// Sync the account of `client`'s session into `store`: for each stream of `options`, plan,
+/// fetch and commit, reporting progress to `on_event`.
+///
+/// Takes the store's sync lock first (one sync per database; see [`SyncOptions::wait`]) and
+/// holds it until the end. When `shutdown` is requested the sync stops after the range being
+/// committed and returns normally with [`SyncOutcome::interrupted`] set: what was committed
+/// is kept and the next sync continues from there.
+///
+/// The store moves to a database thread for the duration of the sync. A refreshed app token
+/// stays in `client` (check `HuamiClient::session_changed` and persist it, also on error).
+pub async fn sync(
+    client: Arc<HuamiClient>,
+    mut store: Store,
+    options: &SyncOptions,
+    shutdown: &Shutdown,
+    mut on_event: impl FnMut(SyncEvent) + Send,
+) -> Result<SyncOutcome, Error> {
+    let database = store.path().to_path_buf();
+    let mut outcome = SyncOutcome {
+        database,
+        streams: Vec::new(),
+        interrupted: false,
+    };
+    // Taken before the sync state is read, so a sync that waited continues from where the
+    // other one stopped.
+    let Some(_lock) = lock(&store, options.wait, shutdown, &mut on_event).await? else {
+        outcome.interrupted = true;
+        return Ok(outcome);
+    };
+    let session = client.session().await;
+    let account = store
+        .upsert_account(PROVIDER, &session.user_id, Some(&session.email))
+        .map_err(|source| Error::Store {
+            action: "recording the account",
+            source,
+        })?;
+    let today = options.today.unwrap_or_else(today);
+    let (to, capped) = plan::last_day(options.to, today);
+    if let Some(requested) = capped {
+        on_event(SyncEvent::LastDayCapped { requested, to });
+    }
+    for &stream in &options.streams {
+        let (done, returned) = match stream {
+            Stream::BandData => {
+                band::sync(
+                    &client,
+                    store,
+                    account,
+                    to,
+                    options,
+                    shutdown,
+                    &mut on_event,
+                )
+                .await?
+            }
+        };
+        store = returned;
+        outcome.interrupted |= done.interrupted;
+        outcome.streams.push(done.outcome);
+        if outcome.interrupted {
+            break;
+        }
+    }
+    Ok(outcome)
+}
+
+/// How to re-decode.
+#[derive(Clone, Debug)]
+pub struct RedecodeOptions {
+    /// Wait for another sync holding the database (see [`SyncOptions::wait`]).
+    pub wait: bool,
+    /// The band's time zone (see [`SyncOptions::zone`]).
+    pub zone: Option<jiff::tz::TimeZone>,
+}
+
+impl Default for RedecodeOptions {
+    fn default() -> Self {
+        Self {
+            wait: false,
+            zone: band_zone(),
+        }
+    }
+}
+
+/// Rebuild every derived table of every Huami account from the raw items already stored,
+/// without network (after an upgrade, to benefit from a better decoder). Takes the sync lock
+/// like [`sync`]; a `shutdown` is honoured between accounts (each account is one transaction).
+pub async fn redecode(
+    store: Store,
+    options: &RedecodeOptions,
+    shutdown: &Shutdown,
+    mut on_event: impl FnMut(SyncEvent) + Send,
+) -> Result<RedecodeOutcome, Error> {
+    let mut outcome = RedecodeOutcome::default();
+    let Some(lock) = lock(&store, options.wait, shutdown, &mut on_event).await? else {
+        outcome.interrupted = true;
+        return Ok(outcome);
+    };
+    let zone = options.zone.clone();
+    let stop = shutdown.clone();
+    // Re-decoding is CPU and database work: keep it off the async workers.
+    tokio::task::spawn_blocking(move || {
+        let _lock = lock;
+        let mut store = store;
+        let accounts = store.accounts(PROVIDER).map_err(|source| Error::Store {
+            action: "listing the accounts",
+            source,
+        })?;
+        for (account, user, _) in accounts {
+            if stop.requested() {
+                outcome.interrupted = true;
+                break;
+            }
+            let (stats, failed) = store
+                .redecode(account, |item| {
+                    mikit_huami::decode_day_in(item, zone.as_ref())
+                })
+                .map_err(|source| Error::Redecode { user, source })?;
+            outcome.stats += stats;
+            outcome.failed.extend(
+                failed
+                    .into_iter()
+                    .map(|(date, reason)| Rejected { date, reason }),
+            );
+        }
+        Ok(outcome)
+    })
+    .await
+    .map_err(|_| Error::Internal("the re-decoding task failed"))?
+}
+
+/// Take the sync lock of `store`'s database; `None` when `shutdown` came while waiting.
+async fn lock(
+    store: &Store,
+    wait: bool,
+    shutdown: &Shutdown,
+    on_event: &mut (impl FnMut(SyncEvent) + Send),
+) -> Result<Option<SyncLock>, Error> {
+    let lock = match store.try_sync_lock() {
+        Err(mikit_store::Error::SyncBusy { holder, .. }) if wait => {
+            on_event(SyncEvent::WaitingForLock { holder });
+            let database = store.path().to_path_buf();
+            let acquire = tokio::task::spawn_blocking(move || SyncLock::acquire(&database));
+            tokio::select! {
+                biased;
+                () = shutdown.wait() => return Ok(None),
+                taken = acquire => taken
+                    .map_err(|_| Error::Internal("the task waiting for the sync lock failed"))?
+                    .map_err(|source| Error::Lock { source })?,
+            }
+        }
+        Err(source @ mikit_store::Error::SyncBusy { .. }) => return Err(Error::Busy { source }),
+        Err(source) => return Err(Error::Lock { source }),
+        Ok(lock) => lock,
+    };
+    tracing::info!(lock = %lock.path().display(), "holding the sync lock");
+    Ok(Some(lock))
+}
