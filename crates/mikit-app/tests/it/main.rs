@@ -1,3 +1,4 @@
 //! Integration tests of the application layer (against the emulator on 127.0.0.1).
 
 mod shutdown;
+mod spec;
