@@ -2,8 +2,8 @@
 //! instance specs by URN, other spec-service documents, and briefly remembered failures.
 //!
 //! The store keeps bodies exactly as served and answers "what is cached, and since when";
-//! the freshness policy (TTL, refetch, offline use of stale data) belongs to the caller, who
-//! passes the current time and the limits.
+//! the freshness policy (lifetimes, refetch, offline use of stale data) is
+//! `mikit_app::spec::freshness`, whose bounds the `since` arguments take.
 
 use std::collections::HashSet;
 
@@ -19,17 +19,6 @@ pub struct Cached {
     pub fetched_at: i64,
     /// The body as served.
     pub body: Vec<u8>,
-}
-
-impl Cached {
-    /// The age at `now`, in seconds (0 when the clock went back).
-    pub fn age(&self, now: i64) -> i64 {
-        (now - self.fetched_at).max(0)
-    }
-    /// Whether the document is younger than `ttl` seconds at `now`.
-    pub fn is_fresh(&self, now: i64, ttl: i64) -> bool {
-        self.age(now) < ttl
-    }
 }
 
 /// One row of a cached instances list with the description of its spec when that is cached.
@@ -385,8 +374,6 @@ mod tests {
         let c = s.spec_list("all").unwrap().unwrap();
         assert_eq!(c.body, LIST.as_bytes());
         assert_eq!(c.fetched_at, 1000);
-        assert!(c.is_fresh(1000 + 7 * 86_400 - 1, 7 * 86_400));
-        assert!(!c.is_fresh(1000 + 7 * 86_400, 7 * 86_400));
         assert_eq!(s.spec_list_fetched_at("all").unwrap(), Some(1000));
         // MS4 of the reference: released v2 wins over debug v3.
         let m = s

@@ -3,4 +3,5 @@
 mod device;
 mod fit;
 mod shutdown;
+mod spec;
 mod workout;

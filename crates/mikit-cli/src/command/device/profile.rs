@@ -16,7 +16,7 @@ use mikit_app::device::{Link, Via};
 
 use super::transport::{self, ViaArg};
 use crate::command::miio::TokenArg;
-use crate::command::spec::source::Source;
+use crate::command::spec::source::{self, Source};
 use crate::context::Ctx;
 
 /// Which device, and how to reach it (shared by status, get, set, action and watch).
@@ -117,7 +117,7 @@ impl Profile {
 }
 
 /// The spec of `device`: by its URN, else by its model through the cached instances list.
-pub async fn load(source: &mut Source<'_>, device: &Device) -> anyhow::Result<Profile> {
+pub async fn load(source: &mut Source, device: &Device) -> anyhow::Result<Profile> {
     let urn = match (&device.urn, &device.model) {
         (Some(urn), _) => urn.clone(),
         (None, Some(model)) => {
@@ -162,8 +162,8 @@ impl Prepared {
 
 /// Resolve `target.dev`, learn its model if needed, and load its spec.
 pub async fn prepare(ctx: &Ctx, target: &Target) -> anyhow::Result<Prepared> {
-    let mut source = Source::open(ctx, false)?;
-    let mut device = registry::resolve(&source.store, &target.dev)?;
+    let mut source = source::open(ctx, false)?;
+    let mut device = registry::resolve(source.store(), &target.dev)?;
     if device.model.is_none() {
         device.model.clone_from(&target.model);
     }

@@ -54,6 +54,9 @@ pub async fn run(ctx: &Ctx, cmd: SpecCommand) -> anyhow::Result<ExitCode> {
 /// nothing usable was cached), `None` for the others.
 pub fn exit_code(err: &anyhow::Error) -> Option<u8> {
     for cause in err.chain() {
+        if let Some(e) = cause.downcast_ref::<mikit_app::spec::Error>() {
+            return e.is_unavailable().then_some(super::code::NETWORK);
+        }
         if let Some(e) = cause.downcast_ref::<mikit_miot::Error>() {
             return match e {
                 mikit_miot::Error::Http(_) | mikit_miot::Error::Status { .. } => {
@@ -61,9 +64,6 @@ pub fn exit_code(err: &anyhow::Error) -> Option<u8> {
                 }
                 _ => None,
             };
-        }
-        if cause.downcast_ref::<source::NotCached>().is_some() {
-            return Some(super::code::NETWORK);
         }
     }
     None

@@ -7,7 +7,7 @@ use clap::Args;
 use mikit_miot::{InstanceList, Urn};
 use mikit_store::CatalogEntry;
 
-use super::source::Source;
+use super::source;
 use crate::context::Ctx;
 
 /// Arguments of `mikit spec search`.
@@ -167,9 +167,9 @@ pub fn search(catalog: &[CatalogEntry], text: &str) -> Vec<Hit> {
 
 /// Run `mikit spec search`.
 pub async fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
-    let mut source = Source::open(ctx, cmd.offline)?;
+    let mut source = source::open(ctx, cmd.offline)?;
     let key = source.lookup_list().await?;
-    let catalog = source.store.spec_catalog(&key)?;
+    let catalog = source.store().spec_catalog(&key)?;
     let mut hits = search(&catalog, &cmd.text);
     let total = hits.len();
     hits.truncate(cmd.limit);

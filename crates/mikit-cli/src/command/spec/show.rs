@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use clap::Args;
 use mikit_miot::{Instance, Location, Member, Names, Property, Service, Translations};
 
-use super::source::Source;
+use super::source;
 use crate::context::Ctx;
 
 /// Arguments of `mikit spec show`.
@@ -26,7 +26,7 @@ pub struct Cmd {
 
 /// Run `mikit spec show`.
 pub async fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
-    let mut source = Source::open(ctx, cmd.offline)?;
+    let mut source = source::open(ctx, cmd.offline)?;
     let (model, urn) = source.resolve(&cmd.target).await?;
     let body = source.spec(&urn).await?;
     if ctx.out.json {

@@ -7,7 +7,7 @@ use clap::Args;
 use mikit_miot::{TypeCatalog, TypeDefinition, TypeKind, Urn};
 use serde_json::Value;
 
-use super::source::Source;
+use super::source;
 use crate::context::Ctx;
 
 fn parse_kind(s: &str) -> Result<TypeKind, String> {
@@ -33,7 +33,7 @@ pub struct Cmd {
 
 /// Run `mikit spec types`.
 pub async fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
-    let mut source = Source::open(ctx, cmd.offline)?;
+    let mut source = source::open(ctx, cmd.offline)?;
     let kind = cmd.kind;
     let body = source
         .document(

@@ -1,1 +1,0 @@
-//! (being moved here; see the crate documentation.)
