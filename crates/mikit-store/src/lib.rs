@@ -17,6 +17,8 @@
 //! |---|---|
 //! | `lib.rs` | [`Store`]: opening, pragmas, migrations, accounts, content digest |
 //! | `band` | writing decoded band-data days ([`DayWrite`]), sync state, re-decoding from raw items |
+//! | `workout` | workouts ([`WorkoutRow`], [`WorkoutPointRow`], [`LapRow`], [`PauseRow`]): one transaction per workout, listing, streams, summary hashes, re-decoding |
+//! | `payload` | raw payloads as stored: one zstd frame each (`*_zstd` columns) |
 //! | `lock` | [`SyncLock`]: one sync at a time per database (an exclusive lock file) |
 //! | `query` | reading back: day rows, streaming exports of minutes / sleep / activities |
 //! | `spec_cache` | the MIoT spec cache: instances lists with fetch time, specs by URN, documents, recent failures ([`Cached`], [`CatalogEntry`]) |
@@ -33,8 +35,10 @@ mod cloud_devices;
 mod error;
 mod lock;
 mod manual_devices;
+mod payload;
 mod query;
 mod spec_cache;
+mod workout;
 
 use std::path::{Path, PathBuf};
 
@@ -48,15 +52,70 @@ pub use manual_devices::ManualDevice;
 pub use mikit_core::paths::Tightened;
 pub use query::{ActivityRow, DayRow, MinuteRow, SleepRow, TzSpans};
 pub use spec_cache::{Cached, CatalogEntry, Failure, SpecCacheCounts};
+pub use workout::{
+    LapRow, PauseRow, RawWorkout, StoredSummary, StoredWorkout, WorkoutData, WorkoutDetail,
+    WorkoutFilter, WorkoutPointRow, WorkoutRow, summary_sha256,
+};
+
+/// A migration step written in Rust (rewriting rows SQL cannot), run inside the transaction.
+type RowStep = fn(&rusqlite::Transaction<'_>) -> Result<(), Error>;
+
+/// One schema version: SQL, then (rarely) a step that rewrites rows in Rust.
+struct Migration {
+    sql: &'static str,
+    /// Runs after `sql`, in the same transaction.
+    then: Option<RowStep>,
+}
+
+const fn sql(sql: &'static str) -> Migration {
+    Migration { sql, then: None }
+}
 
 /// The schema migrations, in order. Append only: a released migration is never edited.
-const MIGRATIONS: &[&str] = &[
-    include_str!("migrations/0001_initial.sql"),
-    include_str!("migrations/0002_spec_cache.sql"),
-    include_str!("migrations/0003_cloud_devices.sql"),
-    include_str!("migrations/0004_manual_devices.sql"),
-    include_str!("migrations/0005_day_minutes_end.sql"),
+const MIGRATIONS: &[Migration] = &[
+    sql(include_str!("migrations/0001_initial.sql")),
+    sql(include_str!("migrations/0002_spec_cache.sql")),
+    sql(include_str!("migrations/0003_cloud_devices.sql")),
+    sql(include_str!("migrations/0004_manual_devices.sql")),
+    sql(include_str!("migrations/0005_day_minutes_end.sql")),
+    Migration {
+        sql: include_str!("migrations/0006_raw_days_zstd.sql"),
+        then: Some(compress_raw_days),
+    },
+    sql(include_str!("migrations/0007_workouts.sql")),
 ];
+
+/// Migration 6: move every text item of `raw_days` into `raw_days_zstd` as a zstd frame, then
+/// make that table `raw_days`.
+fn compress_raw_days(tx: &rusqlite::Transaction<'_>) -> Result<(), Error> {
+    let mut n = 0u64;
+    {
+        let mut read = tx.prepare("SELECT account, date, item FROM raw_days")?;
+        let mut write =
+            tx.prepare("INSERT INTO raw_days_zstd (account, date, item_zstd) VALUES (?1, ?2, ?3)")?;
+        let mut rows = read.query([])?;
+        while let Some(row) = rows.next()? {
+            let account: i64 = row.get(0)?;
+            let date: String = row.get(1)?;
+            // The column is TEXT; read its bytes as stored, whatever they are.
+            let item = match row.get_ref(2)? {
+                rusqlite::types::ValueRef::Text(b) | rusqlite::types::ValueRef::Blob(b) => b,
+                _ => {
+                    return Err(Error::Corrupt {
+                        table: "raw_days",
+                        column: "item",
+                        value: format!("{date}: not text"),
+                    });
+                }
+            };
+            write.execute(params![account, date, payload::compress(item)?])?;
+            n += 1;
+        }
+    }
+    tx.execute_batch("DROP TABLE raw_days; ALTER TABLE raw_days_zstd RENAME TO raw_days;")?;
+    tracing::debug!(items = n, "store: compressed the raw band-day items");
+    Ok(())
+}
 
 /// An account's row id in this database.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -249,12 +308,15 @@ impl Store {
             tx.query_row("PRAGMA user_version", [], |r| r.get(0))?,
             &self.path,
         )?;
-        for (i, sql) in MIGRATIONS
+        for (i, m) in MIGRATIONS
             .iter()
             .enumerate()
             .skip(usize::try_from(current).unwrap_or(0))
         {
-            tx.execute_batch(sql)?;
+            tx.execute_batch(m.sql)?;
+            if let Some(then) = m.then {
+                then(&tx)?;
+            }
             tx.pragma_update(
                 None,
                 "user_version",
@@ -323,6 +385,9 @@ impl Store {
     ///
     /// Two databases with the same digest hold the same data; tests use it to show that a sync
     /// with injected faults, or a killed and resumed sync, ends exactly like a clean one.
+    /// Compressed payloads (`*_zstd` columns) are hashed decompressed, so the digest says what
+    /// was received, not how the compressor packed it (and a migrated database that holds the
+    /// same items as a new one has the same digest).
     pub fn content_digest(&self) -> Result<String, Error> {
         use std::hash::{Hash, Hasher};
         const TABLES: &[(&str, &str)] = &[
@@ -333,6 +398,11 @@ impl Store {
             ("sleep_stages", "account, date, nap, start"),
             ("activity_stages", "account, date, start"),
             ("sync_state", "account, stream"),
+            ("workouts", "account, trackid"),
+            ("workout_raw", "account, trackid"),
+            ("workout_points", "account, trackid, seq"),
+            ("workout_laps", "account, trackid, seq"),
+            ("workout_pauses", "account, trackid, seq"),
         ];
         let mut h = std::hash::DefaultHasher::new();
         for (table, order) in TABLES {
@@ -340,18 +410,21 @@ impl Store {
             let mut stmt = self
                 .conn
                 .prepare(&format!("SELECT * FROM {table} ORDER BY {order}"))?;
-            let n = stmt.column_count();
+            let compressed: Vec<bool> = stmt.column_names().map(|c| c.ends_with("_zstd")).collect();
             let mut rows = stmt.query([])?;
             let mut count = 0u64;
             while let Some(row) = rows.next()? {
                 count += 1;
-                for i in 0..n {
+                for (i, &zstd) in compressed.iter().enumerate() {
                     match row.get_ref(i)? {
                         rusqlite::types::ValueRef::Null => 0u8.hash(&mut h),
                         rusqlite::types::ValueRef::Integer(v) => (1u8, v).hash(&mut h),
                         rusqlite::types::ValueRef::Real(v) => (2u8, v.to_bits()).hash(&mut h),
+                        rusqlite::types::ValueRef::Blob(v) if zstd => {
+                            (3u8, payload::decompress(v)?).hash(&mut h);
+                        }
                         rusqlite::types::ValueRef::Text(v) | rusqlite::types::ValueRef::Blob(v) => {
-                            (3u8, v).hash(&mut h)
+                            (3u8, v).hash(&mut h);
                         }
                     }
                 }
@@ -370,6 +443,10 @@ impl Store {
             "minutes",
             "sleep_stages",
             "activity_stages",
+            "workouts",
+            "workout_points",
+            "workout_laps",
+            "workout_pauses",
         ] {
             let n: i64 = self
                 .conn
