@@ -87,33 +87,44 @@ const MIGRATIONS: &[Migration] = &[
 
 /// Migration 6: move every text item of `raw_days` into `raw_days_zstd` as a zstd frame, then
 /// make that table `raw_days`.
+///
+/// Each old row is deleted right after its frame is written, so the pages (mostly overflow
+/// pages) it frees hold the next frames and the file does not grow by the size of the copy.
+/// The file keeps its size until a `VACUUM` ([`Store::vacuum`]).
 fn compress_raw_days(tx: &rusqlite::Transaction<'_>) -> Result<(), Error> {
-    let mut n = 0u64;
-    {
-        let mut read = tx.prepare("SELECT account, date, item FROM raw_days")?;
-        let mut write =
-            tx.prepare("INSERT INTO raw_days_zstd (account, date, item_zstd) VALUES (?1, ?2, ?3)")?;
-        let mut rows = read.query([])?;
-        while let Some(row) = rows.next()? {
-            let account: i64 = row.get(0)?;
-            let date: String = row.get(1)?;
-            // The column is TEXT; read its bytes as stored, whatever they are.
-            let item = match row.get_ref(2)? {
-                rusqlite::types::ValueRef::Text(b) | rusqlite::types::ValueRef::Blob(b) => b,
-                _ => {
-                    return Err(Error::Corrupt {
-                        table: "raw_days",
-                        column: "item",
-                        value: format!("{date}: not text"),
-                    });
+    let keys: Vec<(i64, String)> = {
+        let mut stmt = tx.prepare("SELECT account, date FROM raw_days ORDER BY account, date")?;
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?
+    };
+    let mut read = tx.prepare("SELECT item FROM raw_days WHERE account = ?1 AND date = ?2")?;
+    let mut write =
+        tx.prepare("INSERT INTO raw_days_zstd (account, date, item_zstd) VALUES (?1, ?2, ?3)")?;
+    let mut delete = tx.prepare("DELETE FROM raw_days WHERE account = ?1 AND date = ?2")?;
+    for (account, date) in &keys {
+        // The column is TEXT; compress its bytes exactly as stored.
+        let frame = read.query_row(params![account, date], |r| {
+            Ok(match r.get_ref(0)? {
+                rusqlite::types::ValueRef::Text(b) | rusqlite::types::ValueRef::Blob(b) => {
+                    Some(payload::compress(b))
                 }
-            };
-            write.execute(params![account, date, payload::compress(item)?])?;
-            n += 1;
-        }
+                _ => None,
+            })
+        })?;
+        let frame = frame.ok_or_else(|| Error::Corrupt {
+            table: "raw_days",
+            column: "item",
+            value: format!("{date}: not text"),
+        })??;
+        write.execute(params![account, date, frame])?;
+        delete.execute(params![account, date])?;
     }
+    drop((read, write, delete));
     tx.execute_batch("DROP TABLE raw_days; ALTER TABLE raw_days_zstd RENAME TO raw_days;")?;
-    tracing::debug!(items = n, "store: compressed the raw band-day items");
+    tracing::debug!(
+        items = keys.len(),
+        "store: compressed the raw band-day items"
+    );
     Ok(())
 }
 
@@ -326,6 +337,28 @@ impl Store {
         }
         tx.commit()?;
         Ok(())
+    }
+
+    /// Rebuild the database file without its free pages (SQLite `VACUUM`): after migrations
+    /// or deletions that freed much space, the file keeps its size until this runs. It
+    /// rewrites the whole file (needs as much free disk space again) and waits for other
+    /// connections' writes.
+    pub fn vacuum(&mut self) -> Result<(), Error> {
+        self.conn.execute_batch("VACUUM")?;
+        Ok(())
+    }
+
+    /// How many pages of the file are free (reused by later writes, or removed by
+    /// [`Store::vacuum`]), and the page size in bytes.
+    pub fn free_space(&self) -> Result<(u64, u64), Error> {
+        let free: i64 = self
+            .conn
+            .query_row("PRAGMA freelist_count", [], |r| r.get(0))?;
+        let size: i64 = self.conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
+        Ok((
+            u64::try_from(free).unwrap_or(0),
+            u64::try_from(size).unwrap_or(0),
+        ))
     }
 
     /// Take the lock that lets one sync at a time write to this database, without waiting
