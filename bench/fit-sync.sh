@@ -5,7 +5,7 @@
 #
 # Builds the release binary, starts `mikit emulator` on 127.0.0.1 (a separate process on the
 # same machine), and measures with GNU time: a full sync without latency, the same with
-# --latency-ms 50, a sync when already up to date, and a CSV export of every minute.
+# --latency-ms 50, a sync when already up to date, the database size, and a CSV export of every minute.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DAYS=${1:-3650}
@@ -38,6 +38,7 @@ D1=$WORK/d1
 echo "$PASSWORD" | "$BIN" --data-dir "$D1" --endpoint "$ENDPOINT" fit login --email "$EMAIL" --password-stdin >/dev/null
 measure "full sync, no latency" "$BIN" --data-dir "$D1" --endpoint "$ENDPOINT" fit sync
 measure "sync when up to date" "$BIN" --data-dir "$D1" --endpoint "$ENDPOINT" fit sync
+printf '| (database size after the sync: `du -b mikit.db`) | | | %s bytes |\n' "$(du -b "$D1/mikit.db" | cut -f1)"
 measure "export every minute to CSV" "$BIN" --data-dir "$D1" fit export --what minutes --format csv -o "$WORK/minutes.csv"
 printf '| (CSV rows) | | | %s |\n' "$(($(wc -l <"$WORK/minutes.csv") - 1))"
 kill %1; wait 2>/dev/null || true

@@ -4,12 +4,12 @@ use jiff::civil::Date;
 use mikit_huami::model::BandDay;
 use rusqlite::{OptionalExtension, Transaction, params};
 
-use crate::{AccountId, Error, Store};
+use crate::{AccountId, Error, Store, payload};
 
 /// One day to write: the raw item as received (compact JSON) and its decoding.
 #[derive(Clone, Copy, Debug)]
 pub struct DayWrite<'a> {
-    /// The `band_data.json` item, compact JSON text, stored verbatim.
+    /// The `band_data.json` item, compact JSON text, stored verbatim (zstd-compressed).
     pub raw: &'a str,
     /// The decoded day.
     pub day: &'a BandDay,
@@ -98,6 +98,29 @@ impl Store {
         .transpose()
     }
 
+    /// Record the sync state of `stream` as given (streams whose progress is not a range of
+    /// days written with [`Store::write_band_days`], e.g. `workouts`: the engine decides
+    /// what its dates mean and writes them once a walk of the history is complete).
+    pub fn set_sync_state(
+        &mut self,
+        account: AccountId,
+        stream: &str,
+        state: &SyncState,
+    ) -> Result<(), Error> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO sync_state (account, stream, first_date, last_date, synced_through)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                account.0,
+                stream,
+                state.first_date.map(|d| d.to_string()),
+                state.last_date.map(|d| d.to_string()),
+                state.synced_through.to_string()
+            ],
+        )?;
+        Ok(())
+    }
+
     /// Write the days of one request range in ONE transaction, together with the sync state,
     /// so that a crash leaves either all of it or none of it.
     ///
@@ -120,9 +143,13 @@ impl Store {
         let mut stats = WriteStats::default();
         for (i, d) in days.iter().enumerate() {
             tx.prepare_cached(
-                "INSERT OR REPLACE INTO raw_days (account, date, item) VALUES (?1, ?2, ?3)",
+                "INSERT OR REPLACE INTO raw_days (account, date, item_zstd) VALUES (?1, ?2, ?3)",
             )?
-            .execute(params![account.0, d.day.date.to_string(), d.raw])?;
+            .execute(params![
+                account.0,
+                d.day.date.to_string(),
+                payload::compress(d.raw.as_bytes())?
+            ])?;
             let next_in_batch = days.get(i + 1).map(|n| n.day.local_midnight);
             stats += write_derived_with_next(&tx, account, d.day, next_in_batch)?;
         }
@@ -176,6 +203,19 @@ impl Store {
         Ok(stats)
     }
 
+    /// The raw item of one day exactly as it was written ([`DayWrite::raw`]), decompressed.
+    pub fn raw_day_item(&self, account: AccountId, date: Date) -> Result<Option<String>, Error> {
+        let frame: Option<Vec<u8>> = self
+            .conn
+            .query_row(
+                "SELECT item_zstd FROM raw_days WHERE account = ?1 AND date = ?2",
+                params![account.0, date.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        frame.map(|f| payload::decompress_text(&f)).transpose()
+    }
+
     /// Rebuild every derived table of `account` from the stored raw items, without network.
     ///
     /// `decode` is the current decoder (`mikit_huami::decode_day`); items it rejects are
@@ -196,12 +236,13 @@ impl Store {
         let mut stats = WriteStats::default();
         let mut failed = Vec::new();
         {
-            let mut stmt =
-                tx.prepare("SELECT date, item FROM raw_days WHERE account = ?1 ORDER BY date")?;
+            let mut stmt = tx
+                .prepare("SELECT date, item_zstd FROM raw_days WHERE account = ?1 ORDER BY date")?;
             let mut rows = stmt.query([account.0])?;
             while let Some(row) = rows.next()? {
                 let date: String = row.get(0)?;
-                let item: String = row.get(1)?;
+                let frame: Vec<u8> = row.get(1)?;
+                let item = payload::decompress_text(&frame)?;
                 let decoded = serde_json::from_str::<serde_json::Value>(&item)
                     .map_err(|e| e.to_string())
                     .and_then(|v| decode(&v).map_err(|e| e.to_string()));

@@ -54,6 +54,19 @@ pub enum Error {
         column: &'static str,
         value: String,
     },
+    /// A stored raw payload (a zstd frame) could not be compressed or decompressed.
+    #[error(
+        "{what} a stored raw payload failed: {reason}; the database may be damaged: sync the affected days again (`--from`/`--to`) or restore a backup"
+    )]
+    Payload {
+        /// "compressing" or "decompressing".
+        what: &'static str,
+        /// What zstd (or the UTF-8 check) reported.
+        reason: String,
+    },
+    /// A workout to write has a value the store cannot hold.
+    #[error("workout {trackid} cannot be stored: {reason}")]
+    InvalidWorkout { trackid: i64, reason: String },
     /// A caller-supplied callback failed (e.g. the export writer).
     #[error("{0}")]
     Callback(String),

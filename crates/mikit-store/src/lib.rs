@@ -17,6 +17,8 @@
 //! |---|---|
 //! | `lib.rs` | [`Store`]: opening, pragmas, migrations, accounts, content digest |
 //! | `band` | writing decoded band-data days ([`DayWrite`]), sync state, re-decoding from raw items |
+//! | `workout` | workouts ([`WorkoutRow`], [`WorkoutPointRow`], [`LapRow`], [`PauseRow`]): one transaction per workout, listing, streams, summary hashes, re-decoding |
+//! | `payload` | raw payloads as stored: one zstd frame each (`*_zstd` columns) |
 //! | `lock` | [`SyncLock`]: one sync at a time per database (an exclusive lock file) |
 //! | `query` | reading back: day rows, streaming exports of minutes / sleep / activities |
 //! | `spec_cache` | the MIoT spec cache: instances lists with fetch time, specs by URN, documents, recent failures ([`Cached`], [`CatalogEntry`]) |
@@ -33,8 +35,10 @@ mod cloud_devices;
 mod error;
 mod lock;
 mod manual_devices;
+mod payload;
 mod query;
 mod spec_cache;
+mod workout;
 
 use std::path::{Path, PathBuf};
 
@@ -48,15 +52,81 @@ pub use manual_devices::ManualDevice;
 pub use mikit_core::paths::Tightened;
 pub use query::{ActivityRow, DayRow, MinuteRow, SleepRow, TzSpans};
 pub use spec_cache::{Cached, CatalogEntry, Failure, SpecCacheCounts};
+pub use workout::{
+    LapRow, PauseRow, RawWorkout, StoredSummary, StoredWorkout, WorkoutData, WorkoutDetail,
+    WorkoutFilter, WorkoutPointRow, WorkoutRow, summary_sha256,
+};
+
+/// A migration step written in Rust (rewriting rows SQL cannot), run inside the transaction.
+type RowStep = fn(&rusqlite::Transaction<'_>) -> Result<(), Error>;
+
+/// One schema version: SQL, then (rarely) a step that rewrites rows in Rust.
+struct Migration {
+    sql: &'static str,
+    /// Runs after `sql`, in the same transaction.
+    then: Option<RowStep>,
+}
+
+const fn sql(sql: &'static str) -> Migration {
+    Migration { sql, then: None }
+}
 
 /// The schema migrations, in order. Append only: a released migration is never edited.
-const MIGRATIONS: &[&str] = &[
-    include_str!("migrations/0001_initial.sql"),
-    include_str!("migrations/0002_spec_cache.sql"),
-    include_str!("migrations/0003_cloud_devices.sql"),
-    include_str!("migrations/0004_manual_devices.sql"),
-    include_str!("migrations/0005_day_minutes_end.sql"),
+const MIGRATIONS: &[Migration] = &[
+    sql(include_str!("migrations/0001_initial.sql")),
+    sql(include_str!("migrations/0002_spec_cache.sql")),
+    sql(include_str!("migrations/0003_cloud_devices.sql")),
+    sql(include_str!("migrations/0004_manual_devices.sql")),
+    sql(include_str!("migrations/0005_day_minutes_end.sql")),
+    Migration {
+        sql: include_str!("migrations/0006_raw_days_zstd.sql"),
+        then: Some(compress_raw_days),
+    },
+    sql(include_str!("migrations/0007_workouts.sql")),
 ];
+
+/// Migration 6: move every text item of `raw_days` into `raw_days_zstd` as a zstd frame, then
+/// make that table `raw_days`.
+///
+/// Each old row is deleted right after its frame is written, so the pages (mostly overflow
+/// pages) it frees hold the next frames and the file does not grow by the size of the copy.
+/// The file keeps its size until a `VACUUM` ([`Store::vacuum`]).
+fn compress_raw_days(tx: &rusqlite::Transaction<'_>) -> Result<(), Error> {
+    let keys: Vec<(i64, String)> = {
+        let mut stmt = tx.prepare("SELECT account, date FROM raw_days ORDER BY account, date")?;
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?
+    };
+    let mut read = tx.prepare("SELECT item FROM raw_days WHERE account = ?1 AND date = ?2")?;
+    let mut write =
+        tx.prepare("INSERT INTO raw_days_zstd (account, date, item_zstd) VALUES (?1, ?2, ?3)")?;
+    let mut delete = tx.prepare("DELETE FROM raw_days WHERE account = ?1 AND date = ?2")?;
+    for (account, date) in &keys {
+        // The column is TEXT; compress its bytes exactly as stored.
+        let frame = read.query_row(params![account, date], |r| {
+            Ok(match r.get_ref(0)? {
+                rusqlite::types::ValueRef::Text(b) | rusqlite::types::ValueRef::Blob(b) => {
+                    Some(payload::compress(b))
+                }
+                _ => None,
+            })
+        })?;
+        let frame = frame.ok_or_else(|| Error::Corrupt {
+            table: "raw_days",
+            column: "item",
+            value: format!("{date}: not text"),
+        })??;
+        write.execute(params![account, date, frame])?;
+        delete.execute(params![account, date])?;
+    }
+    drop((read, write, delete));
+    tx.execute_batch("DROP TABLE raw_days; ALTER TABLE raw_days_zstd RENAME TO raw_days;")?;
+    tracing::debug!(
+        items = keys.len(),
+        "store: compressed the raw band-day items"
+    );
+    Ok(())
+}
 
 /// An account's row id in this database.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -249,12 +319,15 @@ impl Store {
             tx.query_row("PRAGMA user_version", [], |r| r.get(0))?,
             &self.path,
         )?;
-        for (i, sql) in MIGRATIONS
+        for (i, m) in MIGRATIONS
             .iter()
             .enumerate()
             .skip(usize::try_from(current).unwrap_or(0))
         {
-            tx.execute_batch(sql)?;
+            tx.execute_batch(m.sql)?;
+            if let Some(then) = m.then {
+                then(&tx)?;
+            }
             tx.pragma_update(
                 None,
                 "user_version",
@@ -264,6 +337,28 @@ impl Store {
         }
         tx.commit()?;
         Ok(())
+    }
+
+    /// Rebuild the database file without its free pages (SQLite `VACUUM`): after migrations
+    /// or deletions that freed much space, the file keeps its size until this runs. It
+    /// rewrites the whole file (needs as much free disk space again) and waits for other
+    /// connections' writes.
+    pub fn vacuum(&mut self) -> Result<(), Error> {
+        self.conn.execute_batch("VACUUM")?;
+        Ok(())
+    }
+
+    /// How many pages of the file are free (reused by later writes, or removed by
+    /// [`Store::vacuum`]), and the page size in bytes.
+    pub fn free_space(&self) -> Result<(u64, u64), Error> {
+        let free: i64 = self
+            .conn
+            .query_row("PRAGMA freelist_count", [], |r| r.get(0))?;
+        let size: i64 = self.conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
+        Ok((
+            u64::try_from(free).unwrap_or(0),
+            u64::try_from(size).unwrap_or(0),
+        ))
     }
 
     /// Take the lock that lets one sync at a time write to this database, without waiting
@@ -323,6 +418,9 @@ impl Store {
     ///
     /// Two databases with the same digest hold the same data; tests use it to show that a sync
     /// with injected faults, or a killed and resumed sync, ends exactly like a clean one.
+    /// Compressed payloads (`*_zstd` columns) are hashed decompressed, so the digest says what
+    /// was received, not how the compressor packed it (and a migrated database that holds the
+    /// same items as a new one has the same digest).
     pub fn content_digest(&self) -> Result<String, Error> {
         use std::hash::{Hash, Hasher};
         const TABLES: &[(&str, &str)] = &[
@@ -333,6 +431,11 @@ impl Store {
             ("sleep_stages", "account, date, nap, start"),
             ("activity_stages", "account, date, start"),
             ("sync_state", "account, stream"),
+            ("workouts", "account, trackid"),
+            ("workout_raw", "account, trackid"),
+            ("workout_points", "account, trackid, seq"),
+            ("workout_laps", "account, trackid, seq"),
+            ("workout_pauses", "account, trackid, seq"),
         ];
         let mut h = std::hash::DefaultHasher::new();
         for (table, order) in TABLES {
@@ -340,18 +443,21 @@ impl Store {
             let mut stmt = self
                 .conn
                 .prepare(&format!("SELECT * FROM {table} ORDER BY {order}"))?;
-            let n = stmt.column_count();
+            let compressed: Vec<bool> = stmt.column_names().map(|c| c.ends_with("_zstd")).collect();
             let mut rows = stmt.query([])?;
             let mut count = 0u64;
             while let Some(row) = rows.next()? {
                 count += 1;
-                for i in 0..n {
+                for (i, &zstd) in compressed.iter().enumerate() {
                     match row.get_ref(i)? {
                         rusqlite::types::ValueRef::Null => 0u8.hash(&mut h),
                         rusqlite::types::ValueRef::Integer(v) => (1u8, v).hash(&mut h),
                         rusqlite::types::ValueRef::Real(v) => (2u8, v.to_bits()).hash(&mut h),
+                        rusqlite::types::ValueRef::Blob(v) if zstd => {
+                            (3u8, payload::decompress(v)?).hash(&mut h);
+                        }
                         rusqlite::types::ValueRef::Text(v) | rusqlite::types::ValueRef::Blob(v) => {
-                            (3u8, v).hash(&mut h)
+                            (3u8, v).hash(&mut h);
                         }
                     }
                 }
@@ -370,6 +476,10 @@ impl Store {
             "minutes",
             "sleep_stages",
             "activity_stages",
+            "workouts",
+            "workout_points",
+            "workout_laps",
+            "workout_pauses",
         ] {
             let n: i64 = self
                 .conn

@@ -128,7 +128,7 @@ impl TzSpans {
 }
 
 /// Run `sql` with `params`, map each row with `map`, and hand it to `f`, streaming.
-fn stream<T, E, P, M, F>(
+pub(crate) fn stream<T, E, P, M, F>(
     conn: &rusqlite::Connection,
     sql: &str,
     params: P,
@@ -149,7 +149,7 @@ where
     Ok(())
 }
 
-fn date_bound(d: Option<Date>, default: &str) -> String {
+pub(crate) fn date_bound(d: Option<Date>, default: &str) -> String {
     d.map_or_else(|| default.to_owned(), |d| d.to_string())
 }
 

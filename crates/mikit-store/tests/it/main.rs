@@ -1,5 +1,8 @@
 //! mikit-store against real band-data payloads (see tests/data/PROVENANCE.md).
 
+mod compression;
+mod workouts;
+
 use jiff::civil::date;
 use mikit_store::{Coverage, DayWrite, Store};
 
