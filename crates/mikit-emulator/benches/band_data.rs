@@ -1,5 +1,6 @@
 //! Cost of generating band data: one detail/summary day item (generation + base64 + JSON),
-//! and a 10-year sync over HTTP in 30-day detail requests against a live emulator.
+//! a 10-year sync over HTTP in 30-day detail requests against a live emulator, and the
+//! workouts of those 10 years (every history page, then every detail).
 //!
 //! Run: `cargo bench -p mikit-emulator --bench band_data`. Prints a markdown table.
 
@@ -67,51 +68,77 @@ fn day_items(detail: bool, op: &'static str) -> Row {
     }
 }
 
-fn http_sync() -> Row {
-    let rt = tokio::runtime::Builder::new_multi_thread()
+/// A 10-year emulator and a logged-in client: (emulator, client, base URL, app token).
+async fn ten_years() -> (Emulator, reqwest::Client, String, String) {
+    mikit_core::http::install_crypto_provider();
+    let today = jiff::civil::date(2026, 11, 10);
+    let emu = Emulator::start(EmulatorConfig {
+        days: 3650,
+        today: Some(today),
+        ..Default::default()
+    })
+    .await
+    .expect("emulator");
+    let info = emu.info();
+    let acct = &info["accounts"]["huami"];
+    let c = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let base = emu.endpoint().to_owned();
+    let email = acct["email"].as_str().unwrap_or_default();
+    let r = c
+        .post(format!(
+            "{base}/api-user.huami.com/registrations/{email}/tokens"
+        ))
+        .form(&[("password", acct["password"].as_str().unwrap_or_default())])
+        .send()
+        .await
+        .expect("login");
+    let loc = r.headers()["location"]
+        .to_str()
+        .unwrap_or_default()
+        .to_owned();
+    let code = url::Url::parse(&loc)
+        .ok()
+        .and_then(|u| {
+            u.query_pairs()
+                .find(|(k, _)| k == "access")
+                .map(|(_, v)| v.into_owned())
+        })
+        .unwrap_or_default();
+    let v: serde_json::Value = c
+        .post(format!("{base}/account.huami.com/v2/client/login"))
+        .form(&[
+            ("grant_type", "access_token"),
+            ("code", code.as_str()),
+            ("app_name", "com.huami.webapp"),
+        ])
+        .send()
+        .await
+        .expect("client login")
+        .json()
+        .await
+        .expect("json");
+    let app = v["token_info"]["app_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    (emu, c, base, app)
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .expect("runtime");
-    rt.block_on(async {
-        mikit_core::http::install_crypto_provider();
+        .expect("runtime")
+}
+
+fn http_sync() -> Row {
+    runtime().block_on(async {
         let today = jiff::civil::date(2026, 11, 10);
-        let emu = Emulator::start(EmulatorConfig {
-            days: 3650,
-            today: Some(today),
-            ..Default::default()
-        })
-        .await
-        .expect("emulator");
-        let info = emu.info();
-        let acct = &info["accounts"]["huami"];
-        let c = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client");
-        let base = emu.endpoint().to_owned();
-        let email = acct["email"].as_str().unwrap_or_default();
-        let r = c
-            .post(format!("{base}/api-user.huami.com/registrations/{email}/tokens"))
-            .form(&[("password", acct["password"].as_str().unwrap_or_default())])
-            .send()
-            .await
-            .expect("login");
-        let loc = r.headers()["location"].to_str().unwrap_or_default().to_owned();
-        let code = url::Url::parse(&loc)
-            .ok()
-            .and_then(|u| u.query_pairs().find(|(k, _)| k == "access").map(|(_, v)| v.into_owned()))
-            .unwrap_or_default();
-        let v: serde_json::Value = c
-            .post(format!("{base}/account.huami.com/v2/client/login"))
-            .form(&[("grant_type", "access_token"), ("code", code.as_str()), ("app_name", "com.huami.webapp")])
-            .send()
-            .await
-            .expect("client login")
-            .json()
-            .await
-            .expect("json");
-        let app = v["token_info"]["app_token"].as_str().unwrap_or_default().to_owned();
+        let (emu, c, base, app) = ten_years().await;
         let start = Instant::now();
         let mut bytes = 0u64;
         let mut iters = 0u64;
@@ -144,11 +171,69 @@ fn http_sync() -> Row {
     })
 }
 
+/// Every history page (following `next`) and every workout's detail, one request at a time.
+fn http_workouts() -> Row {
+    runtime().block_on(async {
+        let (emu, c, base, app) = ten_years().await;
+        let get = |url: String| {
+            let c = c.clone();
+            let app = app.clone();
+            async move {
+                c.get(url)
+                    .header("apptoken", app)
+                    .send()
+                    .await
+                    .expect("request")
+                    .bytes()
+                    .await
+                    .expect("body")
+            }
+        };
+        let start = Instant::now();
+        let (mut bytes, mut iters) = (0u64, 0u64);
+        let mut ids = Vec::new();
+        let mut query = String::new();
+        loop {
+            let body = get(format!(
+                "{base}/api-mifit-de2.huami.com/v1/sport/run/history.json{query}"
+            ))
+            .await;
+            bytes += body.len() as u64;
+            iters += 1;
+            let v: serde_json::Value = serde_json::from_slice(&body).expect("json");
+            for w in v["data"]["summary"].as_array().into_iter().flatten() {
+                ids.push(w["trackid"].as_str().unwrap_or_default().to_owned());
+            }
+            match v["data"]["next"].as_i64() {
+                Some(n) if n > 0 => query = format!("?trackid={n}"),
+                _ => break,
+            }
+        }
+        for id in &ids {
+            let body = get(format!(
+                "{base}/api-mifit-de2.huami.com/v1/sport/run/detail.json?trackid={id}&source=run.mifit.huami.com"
+            ))
+            .await;
+            bytes += body.len() as u64;
+            iters += 1;
+        }
+        let total = start.elapsed();
+        emu.shutdown().await;
+        Row {
+            op: "HTTP workouts: every history page + every detail (10 years)",
+            iters,
+            total,
+            bytes,
+        }
+    })
+}
+
 fn main() {
     let rows = [
         day_items(true, "generate + encode one detail day item"),
         day_items(false, "generate + encode one summary day item"),
         http_sync(),
+        http_workouts(),
     ];
     print(&rows);
 }

@@ -30,7 +30,7 @@ impl InProcess {
     /// The services of `cfg`. `cfg.devices` simulated devices exist (for the Mi cloud) but
     /// no LAN server is started; `listen` and the fault and latency settings are unused.
     pub fn new(cfg: &EmulatorConfig) -> Result<InProcess, Error> {
-        let huami = huami_service(cfg)?;
+        let huami = Arc::new(huami_service(cfg)?);
         let fleet = Arc::new(device::Fleet::generate(
             cfg.seed,
             cfg.devices,

@@ -80,6 +80,7 @@ pub struct Emulator {
     fleet: Arc<device::Fleet>,
     lan: device::LanServers,
     micloud: Arc<micloud::MiCloud>,
+    huami: Arc<huami::HuamiCloud>,
 }
 
 impl std::fmt::Debug for Emulator {
@@ -94,11 +95,11 @@ impl Emulator {
     /// Bind `cfg.listen` and serve on the current tokio runtime.
     pub async fn start(cfg: EmulatorConfig) -> Result<Emulator, Error> {
         // The Huami options are checked before any socket is bound.
-        let huami = huami_service(&cfg)?;
+        let huami = Arc::new(huami_service(&cfg)?);
         let (fleet, lan) =
             device::LanServers::start(cfg.seed, cfg.devices, cfg.device_addr, cfg.device_port)
                 .await?;
-        let (services, micloud) = build_services(&cfg, huami, Arc::clone(&fleet))?;
+        let (services, micloud) = build_services(&cfg, Arc::clone(&huami), Arc::clone(&fleet))?;
         let listener = TcpListener::bind(cfg.listen)
             .await
             .map_err(|source| Error::Bind {
@@ -127,6 +128,7 @@ impl Emulator {
             fleet,
             lan,
             micloud,
+            huami,
         })
     }
 
@@ -160,6 +162,15 @@ impl Emulator {
     /// a session with a known `ssecurity`).
     pub fn micloud(&self) -> &micloud::MiCloud {
         &self.micloud
+    }
+
+    /// Test hook: the user renames a workout in the app, as when editing its title. The
+    /// workout `trackid` of the Huami account `account` (a key of `info()["accounts"]`, e.g.
+    /// `"huami"`) then has `sport_title` = `title` in its history item and an `updateTime`
+    /// one minute after the previous one; its detail is unchanged. Returns the new
+    /// `updateTime` (ms), or `None` for an unknown account or trackid.
+    pub fn edit_workout(&self, account: &str, trackid: i64, title: &str) -> Option<i64> {
+        self.huami.edit_workout(account, trackid, title)
     }
 
     /// Requests served and faults injected so far.
@@ -211,7 +222,7 @@ type Services = (Vec<Arc<dyn Service>>, Arc<micloud::MiCloud>);
 /// Every emulated service for `cfg` over `fleet`.
 fn build_services(
     cfg: &EmulatorConfig,
-    huami: huami::HuamiCloud,
+    huami: Arc<huami::HuamiCloud>,
     fleet: Arc<device::Fleet>,
 ) -> Result<Services, Error> {
     let corpus = match &cfg.spec_dir {
@@ -221,7 +232,7 @@ fn build_services(
     let spec = miot_spec::SpecService::new(corpus, cfg.spec_dir.as_deref())?;
     let micloud = Arc::new(micloud::MiCloud::new(cfg.seed, cfg.micloud.clone(), fleet));
     let services: Vec<Arc<dyn Service>> = vec![
-        Arc::new(huami),
+        huami,
         Arc::new(spec),
         Arc::clone(&micloud) as Arc<dyn Service>,
     ];

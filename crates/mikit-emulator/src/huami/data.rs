@@ -203,11 +203,13 @@ impl HuamiCloud {
             .filter_map(|v| v.trim().parse::<i64>().ok())
             .find(|v| *v > 0);
         let all = self.workouts(account);
+        let device = self.device(account);
+        let edits = self.edits();
         let mut rest = all.iter().filter(|w| cursor.is_none_or(|c| w.trackid <= c));
         let page: Vec<serde_json::Value> = rest
             .by_ref()
             .take(workout::PAGE)
-            .map(workout::summary_item)
+            .map(|w| workout::summary_item(w, &device, edits.get(&(account, w.trackid))))
             .collect();
         let next = rest.next().map_or(-1, |w| w.trackid);
         envelope(next, page)
@@ -224,7 +226,7 @@ impl HuamiCloud {
         match (found, day) {
             (Some(w), Some(day)) => Reply::json(
                 StatusCode::OK,
-                &json!({"code": 1, "message": "success", "data": workout::detail(w, &day, self.seed)}),
+                &json!({"code": 1, "message": "success", "data": workout::detail(w, &day, &self.device(account))}),
             ),
             _ if self.opts.missing_workout_404 => Reply::not_found(),
             _ => code_error(StatusCode::OK, "track not found"),

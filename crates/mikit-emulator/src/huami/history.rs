@@ -19,6 +19,7 @@
 use jiff::civil::{Date, Weekday};
 use jiff::tz::TimeZone;
 
+use super::workout::sport::{self, Sport};
 use crate::config::SleepAnchor;
 use crate::rng::{self, Rng};
 
@@ -33,6 +34,7 @@ const S_GAP: u64 = 0xA3;
 const S_ACT: u64 = 0xA4;
 const S_MINUTE: u64 = 0xA5;
 const S_RHR: u64 = 0xA6;
+const S_WORKOUT: u64 = 0xA7;
 
 // Per-minute states.
 const IDLE: u8 = 0;
@@ -44,8 +46,9 @@ const SLEEP_REM: u8 = 12;
 const SLEEP_AWAKE: u8 = 13;
 const ACT_SLOW: u8 = 21;
 const ACT_FAST: u8 = 23;
-const ACT_RUN: u8 = 24;
 const ACT_LIGHT: u8 = 27;
+/// A minute of a recorded workout (heart rate and steps follow its sport).
+const ACT_SPORT: u8 = 28;
 /// A slot of a spring-forward day that names no instant (the skipped hour).
 const NO_SLOT: u8 = 3;
 
@@ -89,6 +92,17 @@ pub struct ActivityStage {
     pub step: u32,
 }
 
+/// A workout recorded on a day (the band shows its minutes as one activity stage).
+#[derive(Clone, Copy, Debug)]
+pub struct DayWorkout {
+    /// The sport.
+    pub(crate) sport: Sport,
+    /// Its activity stage in the band data (minutes, steps, distance, calories).
+    pub stage: ActivityStage,
+    /// Start, unix s (the instant of the stage's first wall-clock minute).
+    pub start_ts: i64,
+}
+
 /// A night of sleep, stages relative to the wake-day anchor (previous local midnight).
 #[derive(Clone, Debug)]
 struct Night {
@@ -128,6 +142,8 @@ pub struct Day {
     pub data: Vec<u8>,
     /// Activity stages.
     pub activity: Vec<ActivityStage>,
+    /// Workouts of the day (each also one of `activity`).
+    pub workouts: Vec<DayWorkout>,
     /// The night filed under this day, if any.
     pub sleep: Option<DaySleep>,
     /// Naps (`odd_stage`), relative to the item anchor.
@@ -198,6 +214,11 @@ impl History {
             tz_new: zone("America/New_York", -5),
             anchor,
         }
+    }
+
+    /// The seed of all generated data.
+    pub fn seed(&self) -> u64 {
+        self.seed
     }
 
     /// First day of history.
@@ -490,9 +511,47 @@ impl History {
             );
         }
 
+        // The day's workout goes first; the band's other activities fit around it.
+        let weekend = matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday);
+        let mut steps = [0u8; DAY_MINUTES];
+        let mut activity = Vec::with_capacity(12);
+        let mut workouts = Vec::new();
+        let mut w = Rng::stream(&[self.seed, salt, e as u64, S_WORKOUT]);
+        if let Some(plan) = sport::plan(&mut w, weekend, d.month()) {
+            let (start, stop) = (plan.start, plan.start + plan.len - 1);
+            if stop < minutes as i64 && (start..=stop).all(|i| state[i as usize] == IDLE) {
+                let (lo, hi) = plan.sport.steps_per_minute();
+                let mut total = 0u32;
+                for i in start..=stop {
+                    let s = w.range(lo, hi) as u8;
+                    steps[i as usize] = s;
+                    state[i as usize] = ACT_SPORT;
+                    total += u32::from(s);
+                }
+                let mode = plan.sport.band_mode();
+                let stage = ActivityStage {
+                    start: start as i32,
+                    stop: stop as i32,
+                    mode,
+                    dis: total * stride_cm(mode) / 100,
+                    cal: match mode {
+                        4 => total * 70 / 1000,
+                        3 => total * 45 / 1000,
+                        _ => plan.len as u32 * 6,
+                    },
+                    step: total,
+                };
+                activity.push(stage);
+                workouts.push(DayWorkout {
+                    sport: plan.sport,
+                    stage,
+                    start_ts: self.slot_instant(d, tz, m0, start as usize),
+                });
+            }
+        }
+
         // Activities: candidate blocks, kept when they fit into idle awake time.
         let mut r = Rng::stream(&[self.seed, salt, e as u64, S_ACT]);
-        let weekend = matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday);
         let mut cands: Vec<(i64, i64, u8)> = Vec::with_capacity(12);
         if !weekend && r.chance(0.75) {
             let mode = if r.chance(0.5) { 3 } else { 1 };
@@ -507,22 +566,15 @@ impl History {
         if !weekend && r.chance(0.7) {
             cands.push((r.range(1020, 1110), r.range(10, 25), 3));
         }
+        // Draws once used by the runs (now workouts): kept so that days without a workout
+        // keep their data.
         if r.chance(if weekend { 0.45 } else { 0.3 }) {
-            let start = if weekend {
-                r.range(540, 600)
-            } else {
-                r.range(1110, 1170)
-            };
-            let len = r.range(25, 60);
-            cands.push((start, len, 4));
-            cands.push((start + len, r.range(5, 10), 1));
+            let _ = (r.range(0, 60), r.range(25, 60), r.range(5, 10));
         }
         for _ in 0..r.range(3, 6) {
             cands.push((r.range(wake + 20, bed - 30), r.range(4, 15), 7));
         }
         cands.sort_unstable_by_key(|c| c.0);
-        let mut steps = [0u8; DAY_MINUTES];
-        let mut activity = Vec::with_capacity(cands.len());
         for (start, len, mode) in cands {
             let stop = start + len - 1;
             if start < 0
@@ -531,11 +583,10 @@ impl History {
             {
                 continue;
             }
-            let (lo, hi, stride_cm, cal_per_1000) = match mode {
-                1 => (70, 95, 62, 35),
-                3 => (100, 125, 72, 45),
-                4 => (150, 178, 105, 70),
-                _ => (8, 40, 45, 30),
+            let (lo, hi, cal_per_1000) = match mode {
+                1 => (70, 95, 35),
+                3 => (100, 125, 45),
+                _ => (8, 40, 30),
             };
             let mut total = 0u32;
             for i in start..=stop {
@@ -548,11 +599,13 @@ impl History {
                 start: start as i32,
                 stop: stop as i32,
                 mode,
-                dis: total * stride_cm / 100,
+                dis: total * stride_cm(mode) / 100,
                 cal: total * cal_per_1000 / 1000,
                 step: total,
             });
         }
+
+        activity.sort_unstable_by_key(|a| a.start);
 
         // Minute records.
         let n = if legacy { 3 } else { 8 };
@@ -561,21 +614,18 @@ impl History {
         let mut m = Rng::stream(&[self.seed, salt, e as u64, S_MINUTE]);
         let base = i64::from(rhr);
         let mut max_hr: Option<(u8, i64)> = None;
-        let mut run_minute = 0i64;
+        let workout = workouts
+            .first()
+            .map(|w| (w.sport, i64::from(w.stage.start)));
         for i in 0..minutes {
             let st = state[i];
             let noise = (m.next_u64() % 13) as i64 - 6; // -6..=6
             let measured = match st {
                 NOT_WORN | CHARGING | NO_SLOT => false,
-                ACT_SLOW | ACT_FAST | ACT_RUN | ACT_LIGHT => true,
+                ACT_SLOW | ACT_FAST | ACT_LIGHT | ACT_SPORT => true,
                 _ if legacy => i % 10 == 0,
                 _ => !m.next_u64().is_multiple_of(25),
             };
-            if st == ACT_RUN {
-                run_minute += 1;
-            } else {
-                run_minute = 0;
-            }
             let bpm = match st {
                 SLEEP_LIGHT => base + noise / 2 + 1,
                 SLEEP_DEEP => base - 3 + noise / 3,
@@ -583,7 +633,11 @@ impl History {
                 SLEEP_AWAKE => base + 10 + noise.abs(),
                 ACT_SLOW => base + 35 + noise,
                 ACT_FAST => base + 48 + noise,
-                ACT_RUN => 128 + run_minute.min(30) + noise,
+                ACT_SPORT => {
+                    workout.map_or(base + 40, |(s, start)| {
+                        s.heart_rate(i as i64 - start + 1, base)
+                    }) + noise
+                }
                 ACT_LIGHT => base + 22 + noise,
                 _ => base + 14 + noise + if (600..1200).contains(&i) { 5 } else { 0 },
             }
@@ -609,8 +663,12 @@ impl History {
                 (SLEEP_REM, true) => (121, intensity / 8),
                 (SLEEP_LIGHT | SLEEP_DEEP | SLEEP_REM, false) => (120, intensity / 8),
                 (ACT_SLOW | ACT_FAST, _) => (1, 40 + intensity),
-                (ACT_RUN, true) => (16, 100 + intensity),
-                (ACT_RUN, false) => (64, 100 + intensity),
+                (ACT_SPORT, legacy) => match workout.map(|(s, _)| s.band_mode()) {
+                    Some(4) if legacy => (16, 100 + intensity),
+                    Some(4) => (64, 100 + intensity),
+                    Some(3) => (1, 60 + intensity),
+                    _ => (90 + intensity % 3, 60 + intensity),
+                },
                 (ACT_LIGHT, _) => (90 + intensity % 3, 20 + intensity / 2),
                 (_, _) => (
                     if intensity.is_multiple_of(4) { 96 } else { 80 },
@@ -671,6 +729,7 @@ impl History {
             hr,
             data,
             activity,
+            workouts,
             sleep,
             naps,
             rhr,
@@ -691,6 +750,16 @@ fn push_stage(stages: &mut Vec<SleepStage>, cursor: &mut i32, end: i32, len: i64
         mode,
     });
     *cursor = stop + 1;
+}
+
+/// Stride (cm) the band assumes for an activity mode: 1 slow walk, 3 fast walk, 4 run, 7 light.
+fn stride_cm(mode: u8) -> u32 {
+    match mode {
+        1 => 62,
+        3 => 72,
+        4 => 105,
+        _ => 45,
+    }
 }
 
 fn sleep_state(mode: u8) -> u8 {

@@ -137,8 +137,10 @@ pub(crate) struct HuamiCloud {
     tokens: Mutex<Tokens>,
     uploads: Mutex<Uploads>,
     logins: Mutex<VecDeque<Instant>>,
-    /// Workout index per account (≈ 100 bytes per workout; built on first use).
+    /// Workout index per account (≈ 150 bytes per workout; built on first use).
     workouts: Mutex<HashMap<usize, Arc<Vec<workout::Workout>>>>,
+    /// Workouts edited by the user (test hook [`HuamiCloud::edit_workout`]), by (account, trackid).
+    edits: Mutex<HashMap<(usize, i64), workout::Edit>>,
 }
 
 impl HuamiCloud {
@@ -158,6 +160,7 @@ impl HuamiCloud {
             uploads: Mutex::new(Uploads::new()),
             logins: Mutex::new(VecDeque::new()),
             workouts: Mutex::new(HashMap::new()),
+            edits: Mutex::new(HashMap::new()),
             opts,
         })
     }
@@ -196,6 +199,37 @@ impl HuamiCloud {
         Arc::clone(map.entry(account).or_insert_with(|| {
             Arc::new(workout::index(&self.history, self.accounts[account].salt))
         }))
+    }
+
+    fn edits(&self) -> MutexGuard<'_, HashMap<(usize, i64), workout::Edit>> {
+        self.edits.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Test hook: the user renames workout `trackid` of the account `key` (a key of
+    /// `info()["accounts"]`, e.g. `"huami"`) in the app. Its history item then carries
+    /// `sport_title: title` and an `updateTime` one minute after the previous one (its
+    /// `createTime`, or the last edit); the detail does not change. Returns the new
+    /// `updateTime` (ms), `None` for an unknown account or trackid.
+    pub(crate) fn edit_workout(&self, key: &str, trackid: i64, title: &str) -> Option<i64> {
+        let account = self.accounts.iter().position(|a| a.key == key)?;
+        let all = self.workouts(account);
+        let w = all.iter().find(|w| w.trackid == trackid)?;
+        let mut edits = self.edits();
+        let before = match edits.get(&(account, trackid)) {
+            Some(e) => e.update_ms,
+            None => workout::summary_item(w, &self.device(account), None)["updateTime"]
+                .as_i64()
+                .unwrap_or(w.end_time() * 1000),
+        };
+        let update_ms = before + 60_000;
+        edits.insert(
+            (account, trackid),
+            workout::Edit {
+                title: title.to_owned(),
+                update_ms,
+            },
+        );
+        Some(update_ms)
     }
 
     fn device(&self, account: usize) -> Device {
