@@ -60,6 +60,13 @@ fn cloud(emu: &Emulator, session: Session) -> MiCloud {
     MiCloud::new(endpoints(emu), session).unwrap()
 }
 
+/// `session` without its passToken: a client that cannot renew (shows the raw expiry).
+fn without_pass_token(session: &Session) -> Session {
+    let mut s = session.clone();
+    s.pass_token = Secret::from("");
+    s
+}
+
 fn region(r: &str) -> Region {
     r.parse().unwrap()
 }
@@ -406,12 +413,17 @@ async fn pass_token_renews_an_expired_service_token() {
     }))
     .await;
     let session = password_login(&emu, "xiaomi").await;
-    let api = cloud(&emu, session.clone());
+    // Without a passToken the client cannot renew, so the emulator's expiry reaches the caller.
+    let api = cloud(&emu, without_pass_token(&session));
     let cn = emu.fleet().devices()[0].info().region.clone();
     assert!(!api.device_list(region(&cn)).await.unwrap().is_empty());
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let err = api.device_list(region(&cn)).await.unwrap_err();
     assert!(matches!(err, Error::AuthExpired { .. }), "{err:?}");
+    // With it, MiCloud renews by itself and the call goes through.
+    let auto = cloud(&emu, session.clone());
+    assert!(!auto.device_list(region(&cn)).await.unwrap().is_empty());
+    assert_ne!(auto.session().service_token, session.service_token);
     // Renewal with the passToken only (no password).
     let mut flow = LoginFlow::new(endpoints(&emu)).unwrap();
     let renewed = flow.refresh(&session).await.unwrap();
@@ -436,7 +448,7 @@ async fn expiry_can_answer_code_3_auth_err() {
     let emu = start(cfg(0, |o| o.auth_reply = AuthReply::Code3)).await;
     let session = password_login(&emu, "xiaomi").await;
     emu.micloud().expire_service_tokens();
-    let err = cloud(&emu, session)
+    let err = cloud(&emu, without_pass_token(&session))
         .device_list(Region::Cn)
         .await
         .unwrap_err();

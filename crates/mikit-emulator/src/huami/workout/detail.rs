@@ -13,9 +13,8 @@
 //! (6 columns on older firmware, 14 or 15 on newer: ZeppBridge PR #53); `mile_pace` the same
 //! per mile; `daily_performance_info` `km,score`.
 //!
-//! Swims: the reference names `lap` but documents no format. The emulator writes one entry
-//! per pool length, `index,start_offset_s,duration_s,strokes,swolf,style`, and
-//! `stroke_speed` `dt,strokes_per_min` per length (docs/emulator.md).
+//! Swims: the reference names `lap` but documents no format; the emulator writes it in the
+//! layout of a real pool-swim detail (see [`swim`]).
 
 use std::f64::consts::TAU;
 use std::fmt::Write as _;
@@ -107,23 +106,7 @@ pub(crate) fn build(w: &Workout, day: &Day, device: &Device) -> (Value, Generate
     if w.sport.steps() {
         gait(w, day, &motion, &mut s.gait);
     }
-    for l in w.lengths().iter().enumerate() {
-        let (i, l) = l;
-        let _ = write!(
-            s.lap,
-            "{i},{},{},{},{},1;",
-            l.at,
-            l.secs,
-            l.strokes,
-            l.secs + l.strokes
-        );
-        let _ = write!(
-            s.stroke_speed,
-            "{},{:.1};",
-            l.secs,
-            l.strokes as f64 * 60.0 / l.secs.max(1) as f64
-        );
-    }
+    swim(w, &mut s);
     for p in &w.pauses {
         let (a, b) = s
             .pause_idx
@@ -235,6 +218,55 @@ impl<'a> Motion<'a> {
             return 0.0;
         }
         (self.metres(b) - self.metres(a)) / dt as f64
+    }
+}
+
+/// The `lap` and `stroke_speed` streams of a pool swim. One `lap` row per set of lengths
+/// swum without a rest, in the 21-column layout of the real pool-swim detail
+/// `H3llK33p3r/zepp-fit-extractor:src/test/resources/json/swimming_1654683111_detail.json`:
+/// column 0 index, 1 duration s, 2 distance m, 3 `s00000000000`, 4 `0`, 5 seconds from the
+/// start to the set's end (rests included), 6 `-20000`, 7 strokes, 8 `0`, 9 seconds per metre,
+/// 13 strokes again, 17 `-1`, 19 distance again. The other columns have no known meaning; they
+/// get values of the same shape as the real ones (12 = 16 the mean strokes per length).
+/// `stroke_speed` is `dt,strokes_per_second` (the real one reads 0.4–0.48 at ~27 per minute),
+/// here one entry per length.
+fn swim(w: &Workout, s: &mut Streams) {
+    let lengths = w.lengths();
+    let mut sets: Vec<&[super::Length]> = Vec::new();
+    let mut start = 0;
+    for i in 1..=lengths.len() {
+        let rest = lengths
+            .get(i)
+            .is_none_or(|l| l.at > lengths[i - 1].at + lengths[i - 1].secs);
+        if rest {
+            sets.push(&lengths[start..i]);
+            start = i;
+        }
+    }
+    for (i, set) in sets.iter().enumerate() {
+        let (Some(first), Some(last)) = (set.first(), set.last()) else {
+            continue;
+        };
+        let secs: i64 = set.iter().map(|l| l.secs).sum();
+        let strokes: i64 = set.iter().map(|l| l.strokes).sum();
+        let dist = set.len() as i64 * i64::from(w.pool);
+        let per_length = strokes / set.len() as i64;
+        let _ = write!(
+            s.lap,
+            "{i},{secs},{dist},s00000000000,0,{end},-20000,{strokes},0,{s_per_m:.6},{:.2},0,{per_length},{strokes},0,{},{per_length},-1,0,{dist},0;",
+            first.secs as f64 / 100.0,
+            strokes / 2,
+            end = last.at + last.secs,
+            s_per_m = secs as f64 / dist.max(1) as f64,
+        );
+    }
+    for l in &lengths {
+        let _ = write!(
+            s.stroke_speed,
+            "{},{:.4};",
+            l.secs,
+            l.strokes as f64 / l.secs.max(1) as f64
+        );
     }
 }
 

@@ -141,25 +141,35 @@ fn check_detail(w: &Workout, day: &Day, dev: &crate::huami::Device) {
     }
     if w.sport == Sport::PoolSwim {
         let laps = stream(&d, "lap");
-        assert_eq!(laps.len() as u32 * w.pool, w.dis);
+        let metres: u32 = laps.iter().map(|l| col(l, 2) as u32).sum();
+        assert_eq!(metres, w.dis);
+        assert!(laps.iter().all(|l| l.split(',').count() == 21), "{laps:?}");
+        // The client's decoder reads them as sets of lengths, each ending after the last.
+        let t = mikit_huami::workout::decode_workout_detail(&d);
+        assert_eq!(t.laps.len(), laps.len());
+        assert!(t.laps.windows(2).all(|p| p[1].end_offset_s > p[0].end_offset_s));
+        assert!(t.laps.iter().all(|l| l.strokes.is_some_and(|s| s > 0)));
     }
     // The client's decoder agrees on what was generated.
     let t = mikit_huami::workout::decode_workout_detail(&d);
-    assert_eq!(t.points.len(), g.entries - g.missing, "{code}");
+    assert_eq!(t.points.len(), g.entries, "{code}");
+    assert_eq!(t.route().count(), g.entries - g.missing, "{code}");
     assert_eq!(t.heart_rate.len(), g.heart_rate, "{code}");
     assert!(g.heart_rate > 0);
     let (lo, hi) = (u16::from(w.min_hr) - 3, u16::from(w.max_hr) + 3);
     assert!(
-        t.heart_rate.iter().all(|h| (lo..=hi).contains(&h.bpm)),
+        t.heart_rate.iter().all(|h| (lo..=hi).contains(&u16::from(h.bpm))),
         "{code}"
     );
     assert!(t.heart_rate.last().unwrap().ts < w.end_time());
     // Continuous: no jump faster than the sport allows between two decoded points.
     let max_speed = if w.sport == Sport::Ride { 25.0 } else { 9.0 };
-    for p in t.points.windows(2) {
-        let dy = (p[1].lat - p[0].lat) * 111_320.0;
-        let dx = (p[1].lon - p[0].lon) * 111_320.0 * p[0].lat.to_radians().cos();
-        let dt = (p[1].ts - p[0].ts).max(1) as f64;
+    let route: Vec<_> = t.route().collect();
+    for p in route.windows(2) {
+        let ((a, pa), (b, pb)) = (p[0], p[1]);
+        let dy = (pb.lat - pa.lat) * 111_320.0;
+        let dx = (pb.lon - pa.lon) * 111_320.0 * pa.lat.to_radians().cos();
+        let dt = (b.ts - a.ts).max(1) as f64;
         assert!(dx.hypot(dy) / dt < max_speed, "{code}: {p:?}");
     }
 }
