@@ -303,8 +303,9 @@ async fn detail(emu: &mikit_emulator::Emulator, app: &str, item: &Value) -> Valu
     v["data"].clone()
 }
 
-// The client's decoder (mikit-huami) reads every sport's detail: as many points as
-// non-empty `longitude_latitude` entries, none for indoor sports, heart rate everywhere.
+// The client's decoder (mikit-huami) reads every sport's detail: a point per `time` entry, as
+// many positioned ones as non-empty `longitude_latitude` entries (none for indoor sports),
+// heart rate everywhere.
 #[tokio::test]
 async fn every_sport_detail_decodes_with_the_client_decoder() {
     let emu = start(EmulatorConfig {
@@ -324,7 +325,17 @@ async fn every_sport_detail_decodes_with_the_client_decoder() {
         let ll = d["longitude_latitude"].as_str().unwrap();
         let fixes = ll.split(';').filter(|e| !e.is_empty()).count();
         let track = mikit_huami::workout::decode_workout_detail(&d);
-        assert_eq!(track.points.len(), fixes, "type {ty}");
+        assert_eq!(track.route().count(), fixes, "type {ty}");
+        let times = d["time"]
+            .as_str()
+            .unwrap()
+            .split(';')
+            .filter(|e| !e.is_empty());
+        assert_eq!(
+            track.points.len(),
+            times.count(),
+            "type {ty}: one point per entry"
+        );
         assert_eq!(
             fixes > 0,
             [1, 9, 15, 22].contains(&ty),

@@ -147,7 +147,11 @@ fn check_detail(w: &Workout, day: &Day, dev: &crate::huami::Device) {
         // The client's decoder reads them as sets of lengths, each ending after the last.
         let t = mikit_huami::workout::decode_workout_detail(&d);
         assert_eq!(t.laps.len(), laps.len());
-        assert!(t.laps.windows(2).all(|p| p[1].end_offset_s > p[0].end_offset_s));
+        assert!(
+            t.laps
+                .windows(2)
+                .all(|p| p[1].end_offset_s > p[0].end_offset_s)
+        );
         assert!(t.laps.iter().all(|l| l.strokes.is_some_and(|s| s > 0)));
     }
     // The client's decoder agrees on what was generated.
@@ -158,7 +162,9 @@ fn check_detail(w: &Workout, day: &Day, dev: &crate::huami::Device) {
     assert!(g.heart_rate > 0);
     let (lo, hi) = (u16::from(w.min_hr) - 3, u16::from(w.max_hr) + 3);
     assert!(
-        t.heart_rate.iter().all(|h| (lo..=hi).contains(&u16::from(h.bpm))),
+        t.heart_rate
+            .iter()
+            .all(|h| (lo..=hi).contains(&u16::from(h.bpm))),
         "{code}"
     );
     assert!(t.heart_rate.last().unwrap().ts < w.end_time());
