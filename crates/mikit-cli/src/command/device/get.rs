@@ -34,17 +34,13 @@ pub async fn show(ctx: &Ctx, mut session: Session, props: &[String]) -> anyhow::
     let read = app::read_named(&mut link, &session.prepared.profile, &props).await;
     link.finish();
     let readings = read?;
-    let (profile, device) = (&session.prepared.profile, &session.prepared.device);
-    if ctx.out.json {
-        ctx.out.json_line(&render::properties_json(
-            device,
-            link.kind(),
-            profile,
-            &readings,
-        ))?;
-    } else {
-        render::print_lines(ctx, profile, &readings)?;
-    }
+    render::answer(
+        ctx,
+        &session.prepared,
+        link.kind(),
+        &readings,
+        render::print_lines,
+    )?;
     app::items_failed(&readings)?;
     Ok(())
 }

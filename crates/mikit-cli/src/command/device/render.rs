@@ -1,6 +1,6 @@
 //! How device answers look on the terminal and in `--json`.
 
-use mikit_app::device::{Device, Profile, Reading};
+use mikit_app::device::{Device, Prepared, Profile, Reading};
 use serde_json::{Value, json};
 
 use crate::context::Ctx;
@@ -57,4 +57,24 @@ pub fn properties_json(
         "device": device_json(device, via),
         "properties": readings.iter().map(|r| r.to_json(profile)).collect::<Vec<_>>(),
     })
+}
+
+/// The answer to a read or a write: JSON with `--json`, else the lines `print` makes.
+pub fn answer(
+    ctx: &Ctx,
+    prepared: &Prepared,
+    via: &str,
+    readings: &[Reading],
+    print: fn(&Ctx, &Profile, &[Reading]) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    if ctx.out.json {
+        ctx.out.json_line(&properties_json(
+            &prepared.device,
+            via,
+            &prepared.profile,
+            readings,
+        ))
+    } else {
+        print(ctx, &prepared.profile, readings)
+    }
 }

@@ -40,17 +40,13 @@ pub async fn apply(ctx: &Ctx, mut session: Session, assignments: &[String]) -> a
     let written = app::write(&mut link, &session.prepared.profile, &writes).await;
     link.finish();
     let readings = written?;
-    let (profile, device) = (&session.prepared.profile, &session.prepared.device);
-    if ctx.out.json {
-        ctx.out.json_line(&render::properties_json(
-            device,
-            link.kind(),
-            profile,
-            &readings,
-        ))?;
-    } else {
-        render::print_writes(ctx, profile, &readings)?;
-    }
+    render::answer(
+        ctx,
+        &session.prepared,
+        link.kind(),
+        &readings,
+        render::print_writes,
+    )?;
     app::items_failed(&readings)?;
     Ok(())
 }
