@@ -26,6 +26,18 @@ pub struct Cmd {
     /// Seed of the emulated history.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+    /// Keep going after the demo: serve the dashboard (`mikit serve`) on the demo's data and
+    /// devices at 127.0.0.1:8787 (or `--listen`) until Ctrl-C.
+    #[arg(long)]
+    pub serve: bool,
+    /// Where `--serve` listens (loopback only).
+    #[arg(
+        long,
+        value_name = "IP:PORT",
+        default_value = "127.0.0.1:8787",
+        requires = "serve"
+    )]
+    pub listen: std::net::SocketAddr,
 }
 
 /// Run `mikit demo`.
@@ -127,6 +139,13 @@ pub async fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
         last.saturating_sub(30.days())
     ))?;
     devices(&demo, &emulator).await?;
+    if cmd.serve {
+        if !cmd.listen.ip().is_loopback() {
+            anyhow::bail!("--listen {} is not a loopback address", cmd.listen);
+        }
+        say("")?;
+        crate::command::serve::serve_until_stopped(&demo, cmd.listen, None, false).await?;
+    }
     emulator.shutdown().await;
     Ok(ExitCode::SUCCESS)
 }
