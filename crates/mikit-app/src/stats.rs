@@ -230,10 +230,15 @@ pub struct Overview {
     pub resting_hr: Vec<(Date, i64)>,
 }
 
-/// The overview as of `today` (usually the current local date).
+/// The overview as of `today` (usually the current local date): about the latest synced day
+/// on or before it, however long ago that was.
 pub fn overview(store: &Store, account: AccountId, today: Date) -> Result<Overview, Error> {
-    let from = today.saturating_sub(120.days());
-    let rows = store.day_rows(account, Some(from), Some(today))?;
+    let synced_last = store
+        .sync_state(account, crate::fit::Stream::BandData.name())?
+        .and_then(|s| s.last_date);
+    let end = synced_last.map_or(today, |last| last.min(today));
+    let from = end.saturating_sub(120.days());
+    let rows = store.day_rows(account, Some(from), Some(end))?;
     let latest_row = rows
         .iter()
         .rev()

@@ -87,7 +87,10 @@ pub async fn check(State(state): State<Arc<AppState>>, req: Request, next: Next)
     }
     let mut res = next.run(req).await;
     let h = res.headers_mut();
-    // No framing by other sites, no sniffing, no referrer leaving the machine.
+    // No framing by other sites, no sniffing, no referrer leaving the machine. (Not
+    // `no-referrer`: with it, browsers send `Origin: null` on the dashboard's own form posts,
+    // and the origin check above would refuse them — Fetch standard, "serializing a request
+    // origin".)
     h.insert(
         header::X_FRAME_OPTIONS,
         header::HeaderValue::from_static("DENY"),
@@ -98,7 +101,7 @@ pub async fn check(State(state): State<Arc<AppState>>, req: Request, next: Next)
     );
     h.insert(
         header::REFERRER_POLICY,
-        header::HeaderValue::from_static("no-referrer"),
+        header::HeaderValue::from_static("same-origin"),
     );
     h.insert(
         header::CONTENT_SECURITY_POLICY,

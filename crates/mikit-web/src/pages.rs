@@ -330,23 +330,20 @@ fn night_block(n: &stats::Night, heading: &str) -> String {
             "Sleep stages of the night",
         ));
         out.push_str(&legend(&[
-            ("deep", "var(--c1)"),
-            ("light", "var(--c5)"),
-            ("REM", "var(--c4)"),
-            ("awake", "var(--c2)"),
+            ("deep", "k-deep"),
+            ("light", "k-light"),
+            ("REM", "k-rem"),
+            ("awake", "k-awake"),
         ]));
     }
     out
 }
 
+/// A legend: (name, CSS class of its colour swatch).
 fn legend(items: &[(&str, &str)]) -> String {
     let mut out = String::from(r#"<p class="legend">"#);
     for (name, colour) in items {
-        let _ = write!(
-            out,
-            r#"<span><i style="background:{colour}"></i>{}</span>"#,
-            esc(name)
-        );
+        let _ = write!(out, r#"<span><i class="{colour}"></i>{}</span>"#, esc(name));
     }
     out.push_str("</p>");
     out
@@ -398,12 +395,38 @@ fn sparse_label(i: usize, n: usize, text: String) -> Option<String> {
     i.is_multiple_of(every).then_some(text)
 }
 
+/// The first day of the bucket after the one starting at `d`.
+fn next_bucket(b: Bucket, d: Date) -> Date {
+    match b {
+        Bucket::Day => d.saturating_add(1.day()),
+        Bucket::Week => d.saturating_add(7.days()),
+        Bucket::Month => d.first_of_month().saturating_add(1.month()),
+    }
+}
+
+/// One bar per bucket of the whole range (an empty bucket is a gap, so the x axis is time),
+/// showing the metrics at `pick`.
 fn series_bars(s: &stats::Series, pick: &[usize], unit: &str, names: &[&str]) -> Vec<Bar> {
-    let n = s.points.len();
-    s.points
-        .iter()
+    let by_start: HashMap<Date, &stats::Point> = s.points.iter().map(|p| (p.start, p)).collect();
+    let mut starts = Vec::new();
+    let mut d = s.bucket.start_of(s.from);
+    while d <= s.to && starts.len() < 5_000 {
+        starts.push(d);
+        d = next_bucket(s.bucket, d);
+    }
+    let n = starts.len();
+    starts
+        .into_iter()
         .enumerate()
-        .map(|(i, p)| {
+        .map(|(i, start)| {
+            let label = sparse_label(i, n, bucket_label(s.bucket, start));
+            let Some(p) = by_start.get(&start) else {
+                return Bar {
+                    values: vec![None; pick.len()],
+                    label,
+                    title: format!("{}: no data", bucket_label(s.bucket, start)),
+                };
+            };
             let values: Vec<Option<f64>> = pick.iter().map(|&k| p.values[k]).collect();
             let mut title = bucket_label(s.bucket, p.start);
             for (name, v) in names.iter().zip(&values) {
@@ -414,11 +437,19 @@ fn series_bars(s: &stats::Series, pick: &[usize], unit: &str, names: &[&str]) ->
             }
             Bar {
                 values,
-                label: sparse_label(i, n, bucket_label(s.bucket, p.start)),
+                label,
                 title,
             }
         })
         .collect()
+}
+
+fn bucket_name(b: Bucket) -> &'static str {
+    match b {
+        Bucket::Day => "day",
+        Bucket::Week => "week",
+        Bucket::Month => "month",
+    }
 }
 
 /// `GET /activity?from&to&bucket`
@@ -433,10 +464,10 @@ pub(crate) async fn activity(
         let mut out = range_links("/activity", today);
         let _ = write!(
             out,
-            r#"<p class="muted">{} to {}, one bar per {:?} (a mean per day with data when a bar stands for several days).</p>"#,
+            r#"<p class="muted">{} to {}, one bar per {} (a mean per day with data when a bar stands for several days).</p>"#,
             r.0,
             r.1,
-            s.bucket
+            bucket_name(s.bucket)
         );
         if s.points.is_empty() {
             out.push_str(&para("No activity data in this range."));
@@ -502,10 +533,10 @@ pub(crate) async fn sleep(
                 "Sleep by stage",
             ));
             out.push_str(&legend(&[
-                ("deep", "var(--c1)"),
-                ("light", "var(--c5)"),
-                ("REM", "var(--c4)"),
-                ("awake", "var(--c2)"),
+                ("deep", "k-deep"),
+                ("light", "k-light"),
+                ("REM", "k-rem"),
+                ("awake", "k-awake"),
             ]));
         }
         let night_date = match date_param(&q, "night")? {
@@ -603,7 +634,7 @@ pub(crate) async fn heart(
         let r = (date.saturating_sub(89.days()), date);
         let s = stats::series(store, account, Metrics::Heart, r, Some(Bucket::Day))?;
         if !s.points.is_empty() {
-            out.push_str("<h2>Resting and maximum heart rate, 90 days</h2>");
+            out.push_str("<h2>Resting heart rate, 90 days</h2>");
             out.push_str(&bars(
                 &series_bars(&s, &[0], " bpm", &["resting"]),
                 "bpm",

@@ -14,7 +14,7 @@ use crate::html::esc;
 const W: f64 = 960.0;
 const LEFT: f64 = 56.0;
 const RIGHT: f64 = 12.0;
-const TOP: f64 = 12.0;
+const TOP: f64 = 26.0;
 const BOTTOM: f64 = 28.0;
 
 /// A "nice" axis maximum and tick step for values up to `max`.
@@ -32,9 +32,13 @@ fn nice(max: f64) -> (f64, f64) {
     ((max / step).ceil() * step, step)
 }
 
-/// A number for an axis or a tooltip: thousands separated, at most one decimal.
+/// A number for an axis or a tooltip: thousands separated, one decimal below 100, none above.
 pub fn num(v: f64) -> String {
-    let rounded = (v * 10.0).round() / 10.0;
+    let rounded = if v.abs() >= 100.0 {
+        v.round()
+    } else {
+        (v * 10.0).round() / 10.0
+    };
     let int = rounded.trunc() as i64;
     let frac = (rounded.fract().abs() * 10.0).round() as i64;
     let digits = int.unsigned_abs().to_string();
@@ -80,8 +84,7 @@ fn y_axis(out: &mut String, height: f64, (lo, hi, step): (f64, f64, f64), unit: 
     }
     let _ = write!(
         out,
-        r#"<text class="unit" x="4" y="{}">{}</text>"#,
-        TOP + 4.0,
+        r#"<text class="unit" x="4" y="12">{}</text>"#,
         esc(unit)
     );
 }
@@ -90,9 +93,17 @@ fn y_axis(out: &mut String, height: f64, (lo, hi, step): (f64, f64, f64), unit: 
 fn x_labels(out: &mut String, height: f64, labels: &[(f64, String)]) {
     let plot_w = W - LEFT - RIGHT;
     for (f, text) in labels {
+        // Labels at the very edges are anchored inwards so that they are not cut off.
+        let anchor = if *f <= 0.02 {
+            "start"
+        } else if *f >= 0.98 {
+            "end"
+        } else {
+            "middle"
+        };
         let _ = write!(
             out,
-            r#"<text class="tick" x="{:.1}" y="{}" text-anchor="middle">{}</text>"#,
+            r#"<text class="tick" x="{:.1}" y="{}" text-anchor="{anchor}">{}</text>"#,
             LEFT + plot_w * f,
             height - 8.0,
             esc(text)
@@ -305,6 +316,7 @@ mod tests {
     fn numbers_read_well() {
         assert_eq!(num(12_345.0), "12\u{202f}345");
         assert_eq!(num(61.25), "61.3");
+        assert_eq!(num(5_381.9), "5\u{202f}382");
         assert_eq!(num(-3.0), "-3");
         assert_eq!(num(0.0), "0");
     }

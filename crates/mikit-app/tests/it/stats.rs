@@ -56,6 +56,9 @@ async fn overview_agrees_with_the_day_rows() {
         .unwrap();
     assert_eq!(night.asleep_min, row.sleep_total());
     assert!(o.resting_hr.iter().all(|(d, _)| *d <= latest.date));
+    // Long after the last sync, the overview is still about the latest synced day.
+    let later = stats::overview(&store, account, TODAY.saturating_add(400.days())).unwrap();
+    assert_eq!(later.latest, o.latest);
     // JSON is what the API serves.
     let json = serde_json::to_value(&o).unwrap();
     assert_eq!(json["latest"]["date"], last.date.as_str());
