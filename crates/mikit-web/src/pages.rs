@@ -687,7 +687,11 @@ pub(crate) async fn workouts(State(state): State<Arc<AppState>>) -> Response {
             .take(500)
             .map(|w| {
                 vec![
-                    esc(&format!("{} {}", w.date, clock(w.row.start, w.tz_offset))),
+                    format!(
+                        r#"<a href="/workouts/{}">{}</a>"#,
+                        w.row.trackid,
+                        esc(&format!("{} {}", w.date, clock(w.row.start, w.tz_offset)))
+                    ),
                     esc(&sport_name(w.row.sport)),
                     w.row.duration_s.map_or("—".into(), |s| hm(s / 60)),
                     w.row
@@ -726,6 +730,175 @@ pub(crate) async fn api_workouts(State(state): State<Arc<AppState>>) -> Response
         })
         .await,
     )
+}
+
+/// `GET /workouts/{trackid}`: the summary, the track drawn from its points, heart rate over
+/// time, and the laps.
+pub(crate) async fn workout(
+    State(state): State<Arc<AppState>>,
+    Path(trackid): Path<i64>,
+) -> Response {
+    let r = with_store(&state, move |store, _| {
+        let account = stats::account(store)?;
+        let Some(d) = store.workout(account, trackid)? else {
+            return Err(Fail::Bad(format!("there is no workout {trackid}")));
+        };
+        Ok(render_workout(&d))
+    })
+    .await;
+    html_or("Workout", "/workouts", r)
+}
+
+/// `GET /api/workouts/{trackid}`
+pub(crate) async fn api_workout(
+    State(state): State<Arc<AppState>>,
+    Path(trackid): Path<i64>,
+) -> Response {
+    json_or(
+        with_store(&state, move |store, _| {
+            let account = stats::account(store)?;
+            let Some(d) = store.workout(account, trackid)? else {
+                return Err(Fail::Bad(format!("there is no workout {trackid}")));
+            };
+            Ok(json!({
+                "workout": d.workout,
+                "points": d.points.len(),
+                "laps": d.laps.len(),
+                "pauses": d.pauses.len(),
+            }))
+        })
+        .await,
+    )
+}
+
+fn render_workout(d: &mikit_store::WorkoutDetail) -> String {
+    let w = &d.workout;
+    let r = &w.row;
+    let mut out = format!(
+        r#"<p class="muted">{} · {} {}{}</p><div class="cards">"#,
+        esc(&sport_name(r.sport)),
+        w.date,
+        clock(r.start, w.tz_offset),
+        r.title
+            .as_deref()
+            .map_or(String::new(), |t| format!(" · {}", esc(t)))
+    );
+    out.push_str(&card(
+        "Duration (moving)",
+        &r.duration_s.map_or("—".into(), |s| hm(s / 60)),
+        &r.pause_s
+            .filter(|p| *p > 0)
+            .map_or(String::new(), |p| format!("{} min paused", p / 60)),
+    ));
+    out.push_str(&card(
+        "Distance",
+        &r.distance_m
+            .filter(|m| *m > 0.0)
+            .map_or("—".into(), |m| format!("{} km", num(m / 1000.0))),
+        "",
+    ));
+    let pace = match (r.distance_m, r.duration_s) {
+        (Some(m), Some(s)) if m > 0.0 && s > 0 => {
+            let per_km = s as f64 / (m / 1000.0);
+            format!(
+                "{}:{:02} /km",
+                (per_km / 60.0) as i64,
+                (per_km % 60.0) as i64
+            )
+        }
+        _ => "—".into(),
+    };
+    out.push_str(&card("Pace", &pace, ""));
+    out.push_str(&card(
+        "Heart rate",
+        &r.avg_hr.map_or("—".into(), |h| format!("{} bpm", num(h))),
+        &r.max_hr.map_or(String::new(), |m| format!("max {m} bpm")),
+    ));
+    out.push_str(&card(
+        "Energy",
+        &r.kcal.map_or("—".into(), |k| format!("{} kcal", num(k))),
+        "",
+    ));
+    out.push_str("</div>");
+    // The track: runs of positioned points.
+    let mut runs: Vec<Vec<(f64, f64)>> = Vec::new();
+    let mut open_run = false;
+    for p in &d.points {
+        match (p.lat, p.lon) {
+            (Some(lat), Some(lon)) => {
+                if open_run {
+                    if let Some(run) = runs.last_mut() {
+                        run.push((lat, lon));
+                    }
+                } else {
+                    runs.push(vec![(lat, lon)]);
+                    open_run = true;
+                }
+            }
+            _ => open_run = false,
+        }
+    }
+    if runs.is_empty() {
+        out.push_str(&para(
+            "No GPS track: an indoor workout, a pool swim, or the watch had no fix.",
+        ));
+    } else {
+        out.push_str("<h2>Track</h2>");
+        out.push_str(&svg::track(&runs, "The workout's track"));
+    }
+    // Heart rate over the workout, broken where samples are more than a minute apart.
+    let mut segments: Vec<Vec<(f64, f64)>> = Vec::new();
+    for p in &d.points {
+        let (Some(t), Some(h)) = (p.time, p.heart_rate) else {
+            continue;
+        };
+        let x = (t - r.start) as f64;
+        match segments.last_mut() {
+            Some(s) if s.last().is_some_and(|l| x - l.0 <= 60.0) => s.push((x, h as f64)),
+            _ => segments.push(vec![(x, h as f64)]),
+        }
+    }
+    if !segments.is_empty() {
+        let end = segments.iter().flatten().map(|p| p.0).fold(1.0, f64::max);
+        let ticks: Vec<(f64, String)> = (0..=4)
+            .map(|i| {
+                let x = end * f64::from(i) / 4.0;
+                (x, format!("{} min", (x / 60.0).round()))
+            })
+            .collect();
+        out.push_str("<h2>Heart rate</h2>");
+        out.push_str(&svg::lines(
+            &segments,
+            (0.0, end),
+            &ticks,
+            "bpm",
+            &|x, y| format!("{} min: {} bpm", num(x / 60.0), num(y)),
+            "Heart rate during the workout",
+        ));
+    }
+    if !d.laps.is_empty() {
+        let rows: Vec<Vec<String>> = d
+            .laps
+            .iter()
+            .map(|l| {
+                vec![
+                    esc(&l.kind),
+                    l.distance_m.map_or("—".into(), |m| format!("{} m", num(m))),
+                    l.duration_s.map_or("—".into(), |s| {
+                        format!("{}:{:02}", (s / 60.0) as i64, (s % 60.0) as i64)
+                    }),
+                    l.avg_hr.map_or("—".into(), |h| format!("{} bpm", num(h))),
+                    l.strokes.map_or("—".into(), |s| s.to_string()),
+                ]
+            })
+            .collect();
+        out.push_str("<h2>Laps and splits</h2>");
+        out.push_str(&table(
+            &["Kind", "Distance", "Time", "Avg HR", "Strokes"],
+            &rows,
+        ));
+    }
+    out
 }
 
 // ---------------------------------------------------------------- coverage

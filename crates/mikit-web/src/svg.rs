@@ -297,6 +297,74 @@ pub fn hypnogram(
     out
 }
 
+/// A GPS track drawn from its points (degrees), north up, equal scale in both directions
+/// (longitude shrunk by cos(latitude)); each run of positioned points is one line, so a lost
+/// fix leaves a gap. Start and end are marked.
+pub fn track(runs: &[Vec<(f64, f64)>], aria: &str) -> String {
+    let (w, h, pad) = (W, 420.0, 16.0);
+    let all: Vec<(f64, f64)> = runs.iter().flatten().copied().collect();
+    let mut out = String::new();
+    open(&mut out, h, aria);
+    let Some(&(lat0, _)) = all.first() else {
+        out.push_str("</svg>");
+        return out;
+    };
+    let k = lat0.to_radians().cos().max(0.01);
+    let xs = all.iter().map(|p| p.1 * k);
+    let ys = all.iter().map(|p| p.0);
+    let (x_lo, x_hi) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
+        (a.min(x), b.max(x))
+    });
+    let (y_lo, y_hi) = ys.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), y| {
+        (a.min(y), b.max(y))
+    });
+    let span = (x_hi - x_lo).max(y_hi - y_lo).max(1e-6);
+    let scale = ((w - 2.0 * pad) / (x_hi - x_lo).max(1e-9))
+        .min((h - 2.0 * pad) / (y_hi - y_lo).max(1e-9))
+        .min((h - 2.0 * pad) / span * 4.0);
+    let (cx, cy) = ((x_lo + x_hi) / 2.0, (y_lo + y_hi) / 2.0);
+    let px = |lat: f64, lon: f64| {
+        (
+            w / 2.0 + (lon * k - cx) * scale,
+            h / 2.0 - (lat - cy) * scale,
+        )
+    };
+    for run in runs {
+        out.push_str(r#"<polyline class="route" points=""#);
+        for &(lat, lon) in run {
+            let (x, y) = px(lat, lon);
+            let _ = write!(out, "{x:.1},{y:.1} ");
+        }
+        out.push_str(r#""/>"#);
+    }
+    let (sx, sy) = px(all[0].0, all[0].1);
+    let last = all[all.len() - 1];
+    let (ex, ey) = px(last.0, last.1);
+    let _ = write!(
+        out,
+        r#"<circle class="start" cx="{sx:.1}" cy="{sy:.1}" r="6"><title>start</title></circle><circle class="end" cx="{ex:.1}" cy="{ey:.1}" r="6"><title>end</title></circle>"#
+    );
+    // A scale bar: 1 km, or 100 m on short tracks.
+    let metres_per_unit = 111_320.0 / scale;
+    let bar_m = if metres_per_unit * 200.0 > 1000.0 {
+        1000.0
+    } else {
+        100.0
+    };
+    let bar_px = bar_m / metres_per_unit;
+    let _ = write!(
+        out,
+        r#"<line class="ref" x1="{pad}" x2="{:.1}" y1="{}" y2="{}"/><text class="tick" x="{pad}" y="{}">{}</text>"#,
+        pad + bar_px,
+        h - pad,
+        h - pad,
+        h - pad - 6.0,
+        if bar_m >= 1000.0 { "1 km" } else { "100 m" }
+    );
+    out.push_str("</svg>");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -342,6 +410,20 @@ mod tests {
         );
         assert_eq!(svg.matches("<rect").count(), 1);
         assert!(svg.contains("<title>b: no data</title>"));
+    }
+
+    #[test]
+    fn a_track_keeps_its_gaps_and_marks_its_ends() {
+        let svg = track(
+            &[
+                vec![(52.5, 13.35), (52.51, 13.36)],
+                vec![(52.52, 13.37), (52.53, 13.38)],
+            ],
+            "track",
+        );
+        assert_eq!(svg.matches("<polyline").count(), 2);
+        assert!(svg.contains(r#"class="start""#) && svg.contains(r#"class="end""#));
+        assert!(track(&[], "none").ends_with("</svg>"));
     }
 
     #[test]
