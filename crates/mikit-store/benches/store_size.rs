@@ -4,7 +4,9 @@
 //! store's public API, then the database file measured, per table with SQLite's `dbstat`.
 //!
 //! Run: `cargo bench -p mikit-store --bench store_size [-- DAYS]` (default 3650). Prints a
-//! markdown table. The workout → row mapping here is a plain one (a point per GPS fix, or per
+//! markdown table. With `MIKIT_STORE_SIZE_KEEP=FILE` the database is copied to FILE at the end;
+//! `cargo bench -p mikit-store --bench store_size -- --migrate FILE` opens such a copy written
+//! by an older schema, which migrates it, and prints the time and the sizes. The workout → row mapping here is a plain one (a point per GPS fix, or per
 //! sample time without GPS; the other streams attached from the nearest sample within 5 s),
 //! close to what `mikit fit sync` stores; the size depends on the data, not on who maps it.
 
@@ -303,9 +305,32 @@ fn mb(b: u64) -> String {
     format!("{:.1} MB", b as f64 / 1e6)
 }
 
+/// `--migrate FILE`: open (and so migrate) an older store, timed.
+#[allow(clippy::print_stdout)]
+fn migrate(path: &Path) {
+    let before = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let t = Instant::now();
+    let store = Store::open(path).expect("open");
+    let took = t.elapsed();
+    let after = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    println!("| step | value |");
+    println!("|---|---:|");
+    println!("| file before | {} |", mb(before));
+    println!(
+        "| open = migrate to schema {} (+ VACUUM) | {took:.2?} |",
+        store.schema_version().unwrap_or(0)
+    );
+    println!("| file after | {} |", mb(after));
+}
+
 // A benchmark binary reports on stdout by design.
 #[allow(clippy::print_stdout)]
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--migrate") {
+        migrate(Path::new(args.get(i + 1).expect("--migrate FILE")));
+        return;
+    }
     let days: u32 = std::env::args()
         .skip(1)
         .find_map(|a| a.parse().ok())
@@ -373,5 +398,8 @@ fn main() {
         println!("| {name} | {} |", mb(bytes));
     }
     drop(store);
+    if let Some(keep) = std::env::var_os("MIKIT_STORE_SIZE_KEEP") {
+        std::fs::copy(&path, keep).expect("keep the database");
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
