@@ -447,3 +447,45 @@ fn a_store_of_many_days_is_compacted_after_migrating() {
     drop((fresh, migrated));
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn workout_payloads_are_stored_compressed_and_read_back_byte_for_byte() {
+    let dir = fresh_dir("workout-raw");
+    let path = dir.join("mikit.db");
+    let mut store = Store::open(&path).unwrap();
+    let a = store.upsert_account("huami", "9", None).unwrap();
+    let summary = raw_summary(T0, 1, "Morgenlauf ü");
+    // A detail as the service sends it: long `;`-separated streams.
+    let detail = serde_json::json!({
+        "trackid": T0,
+        "time": "0;1;1;".repeat(500),
+        "heart_rate": "0,80;1,1;1,-1;".repeat(500),
+    })
+    .to_string();
+    store
+        .write_workout(a, &summary, Some(&detail), &run(T0, 10))
+        .unwrap();
+    let c = rusqlite::Connection::open(&path).unwrap();
+    let (s, d): (Vec<u8>, Vec<u8>) = c
+        .query_row(
+            "SELECT summary_zstd, detail_zstd FROM workout_raw",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    for frame in [&s, &d] {
+        assert_eq!(frame[..4], [0x28, 0xb5, 0x2f, 0xfd], "a zstd frame");
+    }
+    assert!(
+        d.len() * 10 < detail.len(),
+        "{} of {}",
+        d.len(),
+        detail.len()
+    );
+    assert_eq!(unzstd(&s).as_bytes(), summary.as_bytes());
+    assert_eq!(unzstd(&d).as_bytes(), detail.as_bytes());
+    let raw = store.raw_workout(a, T0).unwrap().unwrap();
+    assert_eq!((raw.summary, raw.detail), (summary, Some(detail)));
+    drop((store, c));
+    std::fs::remove_dir_all(dir).unwrap();
+}
