@@ -51,6 +51,7 @@ pub mod huami;
 pub mod in_process;
 pub mod micloud;
 pub mod miot_spec;
+mod oauth;
 mod rng;
 mod server;
 

@@ -231,6 +231,11 @@ impl History {
         self.today
     }
 
+    /// Minutes of `today` already recorded (0..=1440).
+    pub fn cutoff(&self) -> usize {
+        self.cutoff
+    }
+
     /// Whether the person already lives in the second zone (America/New_York) on `d`.
     pub fn moved(&self, d: Date) -> bool {
         epoch_day(d) >= self.tz_change_epoch
