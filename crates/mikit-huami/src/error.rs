@@ -206,8 +206,9 @@ fn rate_limit_message(during: &str, retry_after_secs: Option<u64>) -> String {
     };
     if during.contains("login") || during == "token exchange" {
         format!(
-            "login rate-limited: the Huami service limits logins per network address and refused this \
-             {during} (too many requests); {when}. A stored session is renewed without logging in again"
+            "login rate-limited: the Huami service limits logins per network address and is \
+             rate-limiting this {during} (too many requests); {when}. A stored session is renewed \
+             without logging in again"
         )
     } else {
         format!("the Huami server is rate-limiting {during} (too many requests); {when}")
