@@ -312,11 +312,10 @@ impl HuamiClient {
             }
             let body = self.rest_get(DURING, &path, &query).await?;
             out.pages += 1;
-            let items =
-                crate::health::items_of_answer(&body).map_err(|reason| Error::BadResponse {
-                    during: DURING,
-                    reason,
-                })?;
+            let items = crate::health::into_items(body).map_err(|reason| Error::BadResponse {
+                during: DURING,
+                reason,
+            })?;
             let full = items.len() >= LIMIT;
             let (events, bad) = crate::health::decode_events(&items);
             out.issues

@@ -17,6 +17,8 @@
 //! | readiness, skin temperature | v2 `readiness` / `watch_score` | `value {sleepHRV, hrvScore, sleepRHR, skinTemp*, rdnsScore, …, timestamp}`; 255 = none | ZHRS fixture, JSOLAN (§7.2) |
 //! | respiratory rate | v2 `RespiratoryRate` / `real_data` | `value.measurements` base64, 1 byte per minute from **UTC** midnight, 0 = none | JSOLAN, ZHRS (§7.2, §7.3) |
 
+use std::borrow::Cow;
+
 use base64::Engine as _;
 use serde_json::{Map, Value};
 
@@ -316,27 +318,28 @@ fn boolish(v: &Value) -> Option<bool> {
     }
 }
 
-/// A field that is a JSON object or a JSON string holding one.
-fn object_or_string(v: Option<&Value>) -> Map<String, Value> {
+/// A field that is a JSON object or a JSON string holding one (borrowed when it is an
+/// object: long event lists are not copied).
+fn object_or_string(v: Option<&Value>) -> Cow<'_, Map<String, Value>> {
     match v {
-        Some(Value::Object(m)) => m.clone(),
+        Some(Value::Object(m)) => Cow::Borrowed(m),
         Some(Value::String(s)) => match serde_json::from_str::<Value>(s) {
-            Ok(Value::Object(m)) => m,
-            _ => Map::new(),
+            Ok(Value::Object(m)) => Cow::Owned(m),
+            _ => Cow::Owned(Map::new()),
         },
-        _ => Map::new(),
+        _ => Cow::Owned(Map::new()),
     }
 }
 
-/// A field that is a JSON array or a JSON string holding one.
-fn array_or_string(v: Option<&Value>) -> Vec<Value> {
+/// A field that is a JSON array or a JSON string holding one (borrowed when an array).
+fn array_or_string(v: Option<&Value>) -> Cow<'_, [Value]> {
     match v {
-        Some(Value::Array(a)) => a.clone(),
+        Some(Value::Array(a)) => Cow::Borrowed(a.as_slice()),
         Some(Value::String(s)) => match serde_json::from_str::<Value>(s) {
-            Ok(Value::Array(a)) => a,
-            _ => Vec::new(),
+            Ok(Value::Array(a)) => Cow::Owned(a),
+            _ => Cow::Owned(Vec::new()),
         },
-        _ => Vec::new(),
+        _ => Cow::Owned(Vec::new()),
     }
 }
 
@@ -362,7 +365,7 @@ fn stress(m: &Map<String, Value>) -> StressDay {
         ],
         ..Default::default()
     };
-    for s in array_or_string(m.get("data")) {
+    for s in array_or_string(m.get("data")).iter() {
         let t = s.get("time").and_then(as_i64);
         let v = in_range(s.get("value").and_then(as_i64), 1, 100);
         match (t, v) {
@@ -394,7 +397,7 @@ fn spo2_apnea(m: &Map<String, Value>) -> Spo2Apnea {
 
 fn spo2_nightly(m: &Map<String, Value>) -> Spo2Nightly {
     // The fields are flat in GREG's listing; accept them inside `extra` too.
-    let mut all = object_or_string(m.get("extra"));
+    let mut all = object_or_string(m.get("extra")).into_owned();
     for (k, v) in m {
         all.entry(k.clone()).or_insert_with(|| v.clone());
     }
@@ -430,7 +433,7 @@ fn hrv(value: &Map<String, Value>) -> HrvSeries {
         start_ms: start,
         ..Default::default()
     };
-    for s in array_or_string(value.get("samples")) {
+    for s in array_or_string(value.get("samples")).iter() {
         let off = s.get("s").and_then(as_i64);
         let v = s
             .get("hrv")
@@ -539,6 +542,19 @@ pub fn decode_events(items: &[Value]) -> (Vec<HealthEvent>, Vec<(usize, String)>
         }
     }
     (ok, bad)
+}
+
+/// [`items_of_answer`] taking the body by value (no copy of the items).
+pub fn into_items(body: Value) -> Result<Vec<Value>, String> {
+    match body {
+        Value::Array(a) => Ok(a),
+        Value::Object(mut m) => match m.remove("items") {
+            Some(Value::Array(a)) => Ok(a),
+            Some(Value::Null) | None => Err("the answer has no items array".into()),
+            Some(_) => Err("items is not an array".into()),
+        },
+        _ => Err("the answer is not a JSON object".into()),
+    }
 }
 
 /// The `items` array of an events answer (`{"items":[…]}`; a bare array is accepted).

@@ -298,10 +298,28 @@ pub(crate) fn query(
     } else {
         lo
     };
+    // Types only the newer band records: legacy days are skipped without generating them.
+    let newer_only = !matches!(q.event_type, "all_day_stress" | "PaiHealthInfo");
     let mut window: std::collections::VecDeque<f64> = std::collections::VecDeque::new();
     let mut out = Vec::new();
+    // Oldest first: once `limit` items are in, two more days cover any item of a later day
+    // that sorts before them (a night's items start the evening before); then stop.
+    let mut extra_days = None::<u8>;
     while d <= hi {
-        if let Some(day) = history.day(salt, d) {
+        if !q.reverse {
+            match &mut extra_days {
+                Some(0) => break,
+                Some(n) => *n -= 1,
+                None if out.len() >= q.limit => extra_days = Some(1),
+                None => {}
+            }
+        }
+        let day = if newer_only && history.is_legacy(d) {
+            None
+        } else {
+            history.day(salt, d)
+        };
+        if let Some(day) = day {
             let mut items = Vec::new();
             if pai {
                 let w: Vec<f64> = window.iter().copied().collect();

@@ -8,8 +8,9 @@
 //! | `api-mifit*.huami.com/zepp.com` | data plane plus `/v2/client/login` and `/v1/client/logout` |
 //!
 //! Data plane: `GET`/`POST /v1/data/band_data.json` (§5), `GET /v1/sport/{kind}/history.json`
-//! and `detail.json` (§6), `GET /users/{uid}/events` and `/v2/users/me/events` (§7),
-//! `GET /users/{uid}/devices` (§8). Everything else is 404.
+//! and `detail.json` (§6), `GET /users/{uid}/events`, `/users/{uid}/events/dateString` and
+//! `/v2/users/me/events` (§7), `GET /users/{uid}/devices` and
+//! `/users/{uid}/members/{member}/weightRecords` (§8). Everything else is 404.
 
 mod account;
 mod band;

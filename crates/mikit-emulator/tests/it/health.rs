@@ -162,6 +162,26 @@ async fn events_page_past_a_full_page_and_empty_is_fetched() {
             .windows(2)
             .all(|w| w[0].timestamp_ms < w[1].timestamp_ms)
     );
+    // Paging lost nothing: one raw request with a limit above the count has the same items.
+    let s0 = c.session().await;
+    let all: Value = client()
+        .get(url(
+            &emu,
+            &format!(
+                "https://{}/users/{}/events?eventType=all_day_stress&from={from}&to={to}&limit=5000",
+                s0.data_host, s0.user_id
+            ),
+        ))
+        .header("apptoken", s0.app_token.expose().as_str())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let raw: Vec<&Value> = all["items"].as_array().unwrap().iter().collect();
+    assert_eq!(raw.len(), f.items.len());
+    assert!(raw.iter().zip(&f.items).all(|(r, e)| **r == e.raw));
     // Before the history: fetched, nothing measured.
     let early = c
         .events(EventStream::Hrv, 0, 86_400_000, "UTC")
