@@ -513,6 +513,32 @@ mod tests {
     }
 
     #[test]
+    fn retry_after_values() {
+        use crate::login::parse_retry_after;
+        assert_eq!(parse_retry_after(" 120 "), Some(120));
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), Some(0));
+        let later = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(3600);
+        let http_date = jiff::fmt::rfc2822::DateTimePrinter::new()
+            .timestamp_to_rfc9110_string(&later)
+            .unwrap();
+        let secs = parse_retry_after(&http_date).unwrap();
+        assert!((3590..=3600).contains(&secs), "{secs}");
+        assert_eq!(parse_retry_after("soon"), None);
+        let e = Error::RateLimited {
+            during: "token exchange",
+            retry_after_secs: Some(90),
+        };
+        let text = e.to_string();
+        assert!(text.contains("limits logins per network address"), "{text}");
+        assert!(text.contains("try again after 90 seconds (at "), "{text}");
+        let e = Error::RateLimited {
+            during: "band data",
+            retry_after_secs: None,
+        };
+        assert!(e.to_string().contains("rate-limiting band data"));
+    }
+
+    #[test]
     fn login_token_answer() {
         assert_eq!(
             parse_login_token(200, br#"{"result":"ok","token_info":{"login_token":"N"}}"#)

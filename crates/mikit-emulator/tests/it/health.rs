@@ -526,3 +526,37 @@ async fn renewal_needs_no_password_and_the_login_limit_is_never_looped() {
     assert!(text.contains("limits logins per network address"), "{text}");
     assert!(text.contains("try again after"), "{text}");
 }
+
+#[tokio::test]
+async fn a_login_answered_429_carries_retry_after_and_is_sent_once() {
+    let emu = start(EmulatorConfig {
+        faults: "429=1.0".parse().unwrap(),
+        ..config()
+    })
+    .await;
+    let (email, password, _) = demo(&emu, "huami");
+    let e = login(
+        &http(&emu),
+        &LoginRequest::new(email, Secret::new(password)),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        emu.stats().requests,
+        1,
+        "a rate-limited login is not retried"
+    );
+    match e {
+        Error::RateLimited {
+            during: "credential login",
+            retry_after_secs: Some(s),
+        } => {
+            assert!(s <= 1);
+            assert!(
+                e.to_string()
+                    .contains(&format!("try again after {s} seconds"))
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
