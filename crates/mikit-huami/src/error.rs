@@ -133,6 +133,15 @@ pub enum Error {
         host: String,
     },
 
+    /// `account.xiaomi.com` did not accept the Xiaomi session cookies (it answered with its
+    /// sign-in page instead of a code).
+    #[error(
+        "the Xiaomi account did not accept the session (signed out or expired), so it gave no \
+         sign-in code; sign in to the Xiaomi account again, or open the authorize address in a \
+         browser and paste the code"
+    )]
+    XiaomiSessionRejected,
+
     /// The app token was rejected and could not be renewed with the login token.
     #[error("the Huami session has expired; run `mikit fit login` again")]
     SessionExpired,

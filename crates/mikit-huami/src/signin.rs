@@ -134,6 +134,48 @@ pub fn parse_pasted_code(text: &str) -> Result<Secret, Error> {
     Ok(Secret::new(code))
 }
 
+/// The fully automated variant of reference §3.3 (SSC `pkg/zepp/auth.go`): with the cookies
+/// of a Xiaomi account session (`userId`, `passToken`, e.g. from `mikit-micloud`'s password
+/// login), request the app's authorize address without following its redirect and take the
+/// code from the `Location`. [`Error::XiaomiSessionRejected`] when the account host sends the
+/// sign-in page instead.
+pub async fn xiaomi_code_from_session(
+    http: &Http,
+    app: XiaomiApp,
+    user_id: &Secret,
+    pass_token: &Secret,
+) -> Result<Secret, Error> {
+    let cookie = Secret::new(format!(
+        "userId={}; passToken={}",
+        user_id.expose(),
+        pass_token.expose()
+    ));
+    let resp = http
+        .send_with(
+            RetryPolicy::none(),
+            Method::GET,
+            &app.authorize_url(),
+            |rb| rb.header(reqwest::header::COOKIE, cookie.expose().as_str()),
+        )
+        .await?;
+    let status = resp.status.as_u16();
+    if !(300..400).contains(&status) {
+        return Err(Error::UnexpectedStatus {
+            during: "Xiaomi authorize",
+            status,
+        });
+    }
+    let location = resp.header("location").unwrap_or_default();
+    let to_app = location
+        .split('?')
+        .next()
+        .is_some_and(|base| base == app.redirect_uri());
+    if !to_app {
+        return Err(Error::XiaomiSessionRejected);
+    }
+    parse_pasted_code(location).map_err(|_| Error::XiaomiSessionRejected)
+}
+
 /// Options of a Xiaomi-account login.
 #[derive(Clone, Debug)]
 pub struct XiaomiLogin {

@@ -560,3 +560,36 @@ async fn a_login_answered_429_carries_retry_after_and_is_sent_once() {
         other => panic!("{other:?}"),
     }
 }
+
+#[tokio::test]
+async fn xiaomi_login_fully_automated_from_a_micloud_session() {
+    let emu = start(config()).await;
+    let xiaomi = xiaomi_session(&emu, "xiaomi").await;
+    let code = mikit_huami::signin::xiaomi_code_from_session(
+        &http(&emu),
+        XiaomiApp::ZeppLife,
+        &xiaomi.user_id,
+        &xiaomi.pass_token,
+    )
+    .await
+    .unwrap();
+    let s = login_xiaomi(&http(&emu), &code, &XiaomiLogin::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        s.user_id,
+        emu.info()["accounts"]["huami_xiaomi"]["user_id"]
+            .as_str()
+            .unwrap()
+    );
+    // A signed-out session: the sign-in page, a clear error.
+    let e = mikit_huami::signin::xiaomi_code_from_session(
+        &http(&emu),
+        XiaomiApp::ZeppLife,
+        &xiaomi.user_id,
+        &Secret::from("expired"),
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(e, Error::XiaomiSessionRejected), "{e:?}");
+}
