@@ -332,9 +332,9 @@ impl HuamiClient {
                 Some(n)
                     if full && n >= from && stream.endpoint() != EventEndpoint::V1DateString =>
                 {
-                    from = n + 1;
-                    if from > to_ms {
-                        break;
+                    match n.checked_add(1) {
+                        Some(next) if next <= to_ms => from = next,
+                        _ => break,
                     }
                 }
                 _ => break,

@@ -92,5 +92,6 @@ pub use login::{LoginMethod, LoginRequest, login};
 pub use session::Session;
 pub use signin::{
     XiaomiApp, XiaomiLogin, login_xiaomi, parse_pasted_code, renew, session_from_token,
+    xiaomi_code_from_session,
 };
 pub use weight::WeightRecord;
