@@ -103,7 +103,9 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
                 | H::AccountFrozen
                 | H::SessionExpired
                 | H::InvalidToken
-                | H::LoginWrongRegion => code::AUTH,
+                | H::LoginWrongRegion
+                | H::TokenRejected { .. }
+                | H::XiaomiSessionRejected => code::AUTH,
                 H::Http(_) | H::RateLimited { .. } | H::UnexpectedStatus { .. } => code::NETWORK,
                 _ => 1,
             };
