@@ -15,3 +15,4 @@ mod spec;
 mod store;
 mod sync;
 mod terminal;
+mod workouts;
