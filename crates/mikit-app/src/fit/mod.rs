@@ -379,3 +379,29 @@ async fn lock(
     tracing::info!(lock = %lock.path().display(), "holding the sync lock");
     Ok(Some(lock))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stream_lists_parse_to_the_sync_order() {
+        assert_eq!(Stream::parse_list("days"), Ok(vec![Stream::BandData]));
+        assert_eq!(
+            Stream::parse_list("workouts, days,workouts"),
+            Ok(vec![Stream::BandData, Stream::Workouts])
+        );
+        assert_eq!(Stream::parse_list("Workouts"), Ok(vec![Stream::Workouts]));
+        let err = Stream::parse_list("days,sleep").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "\"sleep\" is not a kind of data to sync; the kinds are: days, workouts"
+        );
+        assert!(
+            Stream::parse_list("")
+                .unwrap_err()
+                .to_string()
+                .starts_with("an empty name")
+        );
+    }
+}
