@@ -113,14 +113,23 @@ pub(super) async fn sync(
                 .map_err(|_| Error::Internal("the decoder task failed"))
         }
     };
-    let commit = move |store: &mut Store, b: Batch| {
+    let commit = move |store: &mut Store, mut b: Batch| {
+        let kept = b.raw_detail.is_none() && keep_stored_detail(store, account, &mut b)?;
+        let rejected = b.detail_error.take().map(|reason| Rejected {
+            date: format!("workout {}", b.data.workout.trackid),
+            reason: if kept {
+                format!("no usable detail ({reason}); the detail stored before is kept")
+            } else {
+                format!("no usable detail ({reason}); the next sync asks again")
+            },
+        });
         store
             .write_workout(account, &b.raw_summary, b.raw_detail.as_deref(), &b.data)
             .map_err(|source| Error::WriteWorkout {
                 trackid: b.data.workout.trackid,
                 source,
             })?;
-        Ok((b.data.workout.trackid, b.raw_detail.is_some(), b.rejected))
+        Ok((b.data.workout.trackid, b.raw_detail.is_some(), rejected))
     };
     let outcome = &mut done.outcome;
     let on_commit = |(trackid, detail, rejected): (i64, bool, Option<Rejected>)| {
@@ -152,6 +161,26 @@ pub(super) async fn sync(
     done.outcome.requests += end.requests;
     done.interrupted = end.interrupted;
     Ok((done, store))
+}
+
+/// A changed workout whose new detail is unusable keeps the detail stored before (a summary
+/// edit does not change the recording): decoded again with the new summary, so that no
+/// points are lost. Without a stored detail nothing changes.
+fn keep_stored_detail(store: &Store, account: AccountId, b: &mut Batch) -> Result<bool, Error> {
+    let trackid = b.data.workout.trackid;
+    let old = store
+        .raw_workout(account, trackid)
+        .map_err(|source| Error::WriteWorkout { trackid, source })?
+        .and_then(|r| r.detail);
+    if let Some(old) = old
+        && let Ok(data) = crate::workout::redecode(&b.raw_summary, Some(&old))
+    {
+        tracing::info!(trackid, "keeping the detail stored before");
+        b.data = data;
+        b.raw_detail = Some(old);
+        return Ok(true);
+    }
+    Ok(false)
 }
 
 /// Every summary of the history, newest first; `None` when `shutdown` came first.
@@ -239,7 +268,8 @@ struct Batch {
     raw_summary: String,
     raw_detail: Option<String>,
     data: WorkoutData,
-    rejected: Option<Rejected>,
+    /// Why the detail could not be used, when it could not.
+    detail_error: Option<String>,
 }
 
 fn decode(t: Todo, detail: Result<serde_json::Value, String>) -> Batch {
@@ -254,7 +284,7 @@ fn decode(t: Todo, detail: Result<serde_json::Value, String>) -> Batch {
                 raw_summary: t.raw,
                 raw_detail: Some(value.to_string()),
                 data: crate::workout::to_store(&t.summary, Some(&decoded)),
-                rejected: None,
+                detail_error: None,
             }
         }
         Err(reason) => {
@@ -263,10 +293,7 @@ fn decode(t: Todo, detail: Result<serde_json::Value, String>) -> Batch {
                 raw_summary: t.raw,
                 raw_detail: None,
                 data: crate::workout::to_store(&t.summary, None),
-                rejected: Some(Rejected {
-                    date: format!("workout {trackid}"),
-                    reason: format!("no usable detail ({reason}); the next sync asks again"),
-                }),
+                detail_error: Some(reason),
             }
         }
     }
