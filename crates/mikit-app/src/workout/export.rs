@@ -302,7 +302,12 @@ pub fn select(
 ///
 /// A workout that cannot be exported (undecodable payloads, a name in the folder that is a
 /// symbolic link or a folder, a failed write) is reported and counted in
-/// [`ExportOutcome::failed`]; the others go on. A `shutdown` stops between two files.
+/// [`ExportOutcome::failed`]; the others go on. A `shutdown` stops between two files (the
+/// files being written are finished).
+///
+/// This thread reads the store; converting, encoding and writing (each file is synced before
+/// its rename) run on a few worker threads, so the events of written files may arrive out of
+/// the workouts' order.
 ///
 /// # Errors
 /// When nothing can be written: the folder is unusable, the workout asked for does not
@@ -323,69 +328,154 @@ pub fn export_tracks(
     on_event(&ExportEvent::Planned {
         workouts: workouts.len(),
     });
-    let mut names = HashSet::new();
-    for w in &workouts {
-        if shutdown.requested() {
-            outcome.interrupted = true;
-            break;
+    // At least two, so that one file's sync to disk overlaps the next file's encoding.
+    let workers = std::thread::available_parallelism()
+        .map_or(2, std::num::NonZeroUsize::get)
+        .clamp(2, 8);
+    let (to_workers, jobs) = std::sync::mpsc::sync_channel::<Job>(workers * 2);
+    let jobs = std::sync::Mutex::new(jobs);
+    let (to_main, results) = std::sync::mpsc::channel::<(i64, PathBuf, Done)>();
+    let format = options.format;
+    let replace = options.force;
+    let interrupted = std::thread::scope(|scope| {
+        for _ in 0..workers {
+            let to_main = to_main.clone();
+            let jobs = &jobs;
+            scope.spawn(move || {
+                loop {
+                    let job = jobs
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .recv();
+                    let Ok(job) = job else { break };
+                    let done = write_job(&job, format, replace);
+                    if to_main.send((job.trackid, job.path, done)).is_err() {
+                        break;
+                    }
+                }
+            });
         }
-        let trackid = w.row.trackid;
-        let mut name = file_name(w, options.format);
-        if !names.insert(name.clone()) {
-            // The same local start twice (the clocks went back): tell them apart by id.
-            name = format!(
-                "{}_{trackid}.{}",
-                name.trim_end_matches(&format!(".{}", options.format.extension())),
-                options.format.extension()
-            );
-            names.insert(name.clone());
-        }
-        let path = options.dir.join(&name);
-        let event = match export_one(store, account, w, options, &path) {
-            Ok(Some(bytes)) => {
-                outcome.written += 1;
-                outcome.bytes += bytes;
-                ExportEvent::Written { trackid, path }
-            }
-            Ok(None) if options.format == Format::Gpx && !w.has_track => {
-                outcome.no_track += 1;
-                ExportEvent::Skipped {
-                    trackid,
-                    path,
-                    reason: Skip::NoTrack,
-                }
-            }
-            Ok(None) => {
-                outcome.existing += 1;
-                ExportEvent::Skipped {
-                    trackid,
-                    path,
-                    reason: Skip::Exists,
-                }
-            }
-            Err(reason) => {
-                outcome.failed.push((trackid, path.clone(), reason.clone()));
-                ExportEvent::Failed {
-                    trackid,
-                    path,
-                    reason,
-                }
-            }
+        drop(to_main);
+        let mut report = |(trackid, path, done): (i64, PathBuf, Done)| {
+            on_event(&record(&mut outcome, trackid, path, done));
         };
-        on_event(&event);
-    }
+        let mut names = HashSet::new();
+        let mut interrupted = false;
+        for w in &workouts {
+            if shutdown.requested() {
+                interrupted = true;
+                break;
+            }
+            while let Ok(r) = results.try_recv() {
+                report(r);
+            }
+            let trackid = w.row.trackid;
+            let path = options.dir.join(unique_name(&mut names, w, format));
+            let job = match prepare_job(store, account, w, options, &path) {
+                Ok(Some(job)) => job,
+                Ok(None) if format == Format::Gpx && !w.has_track => {
+                    report((trackid, path, Done::NoTrack));
+                    continue;
+                }
+                Ok(None) => {
+                    report((trackid, path, Done::Exists));
+                    continue;
+                }
+                Err(reason) => {
+                    report((trackid, path, Done::Failed(reason)));
+                    continue;
+                }
+            };
+            if to_workers.send(job).is_err() {
+                break;
+            }
+        }
+        drop(to_workers);
+        // The workers finish the files handed to them, then hang up.
+        for r in results.iter() {
+            report(r);
+        }
+        interrupted
+    });
+    outcome.interrupted = interrupted;
+    outcome.failed.sort_by_key(|f| f.0);
     Ok(outcome)
 }
 
-/// Write one workout's file: `Some(bytes)` when written, `None` when skipped (exists, or GPX
-/// without a track).
-fn export_one(
+/// One file for a worker: the workout's raw payloads and where its file goes.
+struct Job {
+    trackid: i64,
+    path: PathBuf,
+    summary: String,
+    detail: Option<String>,
+}
+
+/// What became of one workout.
+enum Done {
+    Written(u64),
+    Exists,
+    NoTrack,
+    Failed(String),
+}
+
+/// Count `done` in `outcome`; the event that reports it.
+fn record(outcome: &mut ExportOutcome, trackid: i64, path: PathBuf, done: Done) -> ExportEvent {
+    match done {
+        Done::Written(bytes) => {
+            outcome.written += 1;
+            outcome.bytes += bytes;
+            ExportEvent::Written { trackid, path }
+        }
+        Done::Exists => {
+            outcome.existing += 1;
+            ExportEvent::Skipped {
+                trackid,
+                path,
+                reason: Skip::Exists,
+            }
+        }
+        Done::NoTrack => {
+            outcome.no_track += 1;
+            ExportEvent::Skipped {
+                trackid,
+                path,
+                reason: Skip::NoTrack,
+            }
+        }
+        Done::Failed(reason) => {
+            outcome.failed.push((trackid, path.clone(), reason.clone()));
+            ExportEvent::Failed {
+                trackid,
+                path,
+                reason,
+            }
+        }
+    }
+}
+
+/// The file name of `w`, told apart by its id when another workout of this export has it
+/// already (the same local start twice: the clocks went back).
+fn unique_name(names: &mut HashSet<String>, w: &StoredWorkout, format: Format) -> String {
+    let name = file_name(w, format);
+    if names.insert(name.clone()) {
+        return name;
+    }
+    let ext = format.extension();
+    let stem = name.strip_suffix(&format!(".{ext}")).unwrap_or(&name);
+    let name = format!("{stem}_{}.{ext}", w.row.trackid);
+    names.insert(name.clone());
+    name
+}
+
+/// Check the target of one workout and read its payloads: `None` when it gets no file (GPX
+/// without a track, or the file exists and `force` is not set).
+fn prepare_job(
     store: &Store,
     account: AccountId,
     w: &StoredWorkout,
     options: &ExportOptions,
     path: &Path,
-) -> Result<Option<u64>, String> {
+) -> Result<Option<Job>, String> {
     if options.format == Format::Gpx && !w.has_track {
         return Ok(None);
     }
@@ -407,21 +497,42 @@ fn export_one(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(format!("cannot inspect {}: {e}", path.display())),
     }
-    let activity = activity(store, account, w.row.trackid)?;
-    let bytes = match options.format.encode(&activity) {
+    let raw = store
+        .raw_workout(account, w.row.trackid)
+        .map_err(|e| format!("reading its stored payloads: {e}"))?
+        .ok_or_else(|| "its stored payloads are missing".to_owned())?;
+    Ok(Some(Job {
+        trackid: w.row.trackid,
+        path: path.to_path_buf(),
+        summary: raw.summary,
+        detail: raw.detail,
+    }))
+}
+
+/// Convert, encode and write one workout's file.
+fn write_job(job: &Job, format: Format, replace: bool) -> Done {
+    let (summary, detail) = match super::decode_raw(&job.summary, job.detail.as_deref()) {
+        Ok(x) => x,
+        Err(reason) => return Done::Failed(reason),
+    };
+    let activity = super::to_activity(&summary, detail.as_ref());
+    let bytes = match format.encode(&activity) {
         Ok(b) => b,
-        // The store said it has a track, the decoder disagrees: no file, as without GPS.
-        Err(mikit_activity::Error::NoTrack) => return Ok(None),
+        Err(mikit_activity::Error::NoTrack) => return Done::NoTrack,
         Err(e) => {
-            return Err(format!(
-                "the {} writer refused it: {e}",
-                options.format.extension()
+            return Done::Failed(format!(
+                "the {} writer refused workout {}: {e}",
+                format.extension(),
+                job.trackid
             ));
         }
     };
-    write_atomically(path, &bytes, options.force)
-        .map_err(|e| format!("writing {}: {e}", path.display()))?;
-    Ok(Some(bytes.len() as u64))
+    match write_atomically(&job.path, &bytes, replace) {
+        Ok(()) => Done::Written(bytes.len() as u64),
+        // Another export created it in between: it is complete.
+        Err(e) if !replace && e.kind() == std::io::ErrorKind::AlreadyExists => Done::Exists,
+        Err(e) => Done::Failed(format!("writing {}: {e}", job.path.display())),
+    }
 }
 
 /// Write `bytes` to a hidden temporary file beside `path`, sync it, and rename it to `path`
