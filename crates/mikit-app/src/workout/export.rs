@@ -321,6 +321,11 @@ pub fn export_tracks(
 ) -> Result<ExportOutcome, ExportError> {
     let workouts = select(store, account, &options.selection)?;
     prepare_dir(&options.dir)?;
+    // Absolute once: a relative folder would be resolved again for every temporary file.
+    let dir = std::path::absolute(&options.dir).map_err(|source| ExportError::Folder {
+        path: options.dir.clone(),
+        source,
+    })?;
     let mut outcome = ExportOutcome {
         selected: workouts.len() as u64,
         ..ExportOutcome::default()
@@ -370,7 +375,7 @@ pub fn export_tracks(
                 report(r);
             }
             let trackid = w.row.trackid;
-            let path = options.dir.join(unique_name(&mut names, w, format));
+            let path = dir.join(unique_name(&mut names, w, format));
             let job = match prepare_job(store, account, w, options, &path) {
                 Ok(Some(job)) => job,
                 Ok(None) if format == Format::Gpx && !w.has_track => {
