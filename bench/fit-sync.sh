@@ -38,7 +38,10 @@ D1=$WORK/d1
 echo "$PASSWORD" | "$BIN" --data-dir "$D1" --endpoint "$ENDPOINT" fit login --email "$EMAIL" --password-stdin >/dev/null
 measure "full sync, no latency" "$BIN" --data-dir "$D1" --endpoint "$ENDPOINT" fit sync
 measure "sync when up to date" "$BIN" --data-dir "$D1" --endpoint "$ENDPOINT" fit sync
-printf '| (database size after the sync: `du -b mikit.db`) | | | %s bytes |\n' "$(du -b "$D1/mikit.db" | cut -f1)"
+DB_BYTES=$(du -b "$D1/mikit.db" | cut -f1)
+printf '| (database size after the sync: `du -b mikit.db`, schema %s) | | | %s bytes (%s MB) |\n' \
+  "$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("PRAGMA user_version").fetchone()[0])' "$D1/mikit.db")" \
+  "$DB_BYTES" "$(python3 -c "print(round($DB_BYTES / 1e6, 1))")"
 measure "export every minute to CSV" "$BIN" --data-dir "$D1" fit export --what minutes --format csv -o "$WORK/minutes.csv"
 printf '| (CSV rows) | | | %s |\n' "$(($(wc -l <"$WORK/minutes.csv") - 1))"
 kill %1; wait 2>/dev/null || true

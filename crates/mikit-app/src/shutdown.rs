@@ -28,7 +28,7 @@ impl Shutdown {
         Self { tx, rx }
     }
 
-    /// A request set by Ctrl-C (SIGINT) or, on Unix, SIGTERM. Must be called inside a Tokio
+    /// A request set by Ctrl-C (SIGINT) or, on Unix, SIGTERM and SIGHUP. Must be called inside a Tokio
     /// runtime; the handlers are installed before this returns (so a signal sent right after
     /// is never missed), and the listening task ends with the runtime.
     pub fn on_signals() -> Self {
@@ -60,27 +60,37 @@ impl Shutdown {
     }
 }
 
-/// The installed signal handlers.
+/// The installed signal handlers: SIGINT, SIGTERM, and SIGHUP (the terminal went away: stop
+/// cleanly rather than die mid-write).
 #[cfg(unix)]
-struct Signals(Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>);
+struct Signals(Option<[tokio::signal::unix::Signal; 3]>);
 
 #[cfg(unix)]
 impl Signals {
     fn install() -> Self {
         use tokio::signal::unix::{SignalKind, signal};
-        Self(
-            signal(SignalKind::interrupt())
-                .ok()
-                .zip(signal(SignalKind::terminate()).ok()),
-        )
+        let kinds = [
+            SignalKind::interrupt(),
+            SignalKind::terminate(),
+            SignalKind::hangup(),
+        ];
+        let mut installed = Vec::with_capacity(3);
+        for kind in kinds {
+            match signal(kind) {
+                Ok(s) => installed.push(s),
+                Err(_) => return Self(None),
+            }
+        }
+        Self(installed.try_into().ok())
     }
 
     async fn recv(self) {
         match self.0 {
-            Some((mut int, mut term)) => {
+            Some([mut int, mut term, mut hup]) => {
                 tokio::select! {
                     _ = int.recv() => {}
                     _ = term.recv() => {}
+                    _ = hup.recv() => {}
                 }
             }
             // Handlers could not be installed: fall back to the portable Ctrl-C future.

@@ -71,6 +71,10 @@ pub enum Command {
     /// and Mi Home cloud, the MIoT spec service, and miIO devices on the LAN) until killed.
     /// Prints one JSON line with its endpoint, accounts and devices first.
     Emulator(crate::command::emulator::Cmd),
+    /// Serve a local dashboard of your synced health data and your devices in the web browser
+    /// (overview, activity, sleep, heart rate, workouts, devices, data coverage; each page also
+    /// as JSON under /api/). Listens on 127.0.0.1:8787 until Ctrl-C; works offline.
+    Serve(crate::command::serve::Cmd),
     /// Fitness data from the Huami / Zepp cloud (Mi Band, Amazfit): log in, sync, show, export.
     #[command(subcommand)]
     Fit(FitCommand),

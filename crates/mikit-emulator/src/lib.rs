@@ -11,8 +11,9 @@
 //!
 //! Served today: the Huami / Mi Fit / Zepp Life / Zepp cloud — credential logins (v1 form,
 //! v2 AES), token exchange and lifecycle, `band_data.json` download and upload, workouts
-//! (history pages and GPS detail), health events (stress, readiness) and the device list
-//! with auth keys. The Xiaomi account (password, captcha, two-factor, QR, passToken) and the
+//! (history pages and GPS detail), health events (stress, SpO2, PAI, HRV, readiness,
+//! respiratory rate), weight records, the device list with auth keys, and the Xiaomi OAuth
+//! sign-in of the Huami apps (`oauth`). The Xiaomi account (password, captcha, two-factor, QR, passToken) and the
 //! signed Mi Home cloud API in six regions ([`micloud`]), acting on the same simulated devices
 //! as their miIO LAN servers. Other services plug in as further [`Service`] implementations.
 //!
@@ -34,7 +35,7 @@
 //! | `server` | the listener (connection cap, accept backoff, header/body timeouts, body size and memory budget), hyper connection handling, routing on the real host, latency, fault application; the [`Service`] trait every emulated service implements |
 //! | `faults` | [`FaultSpec`] (parsing, deterministic selection), [`Stats`] |
 //! | `rng` | SplitMix64 and named streams (seed → data) |
-//! | `huami` | the Huami cloud: `login` (v1/v2 credential), `token` (account service), `account` (accounts, token lifecycle), `data` (data-plane routing and handlers), `band` (band_data shapes, upload conversion), `history` (deterministic days), `workout` (history/detail), `events` (stress, readiness); [`huami::BandHistory`] for use without a server |
+//! | `huami` | the Huami cloud: `login` (v1/v2 credential), `token` (account service), `account` (accounts, token lifecycle), `data` (data-plane routing and handlers), `band` (band_data shapes, upload conversion), `history` (deterministic days), `workout` (history/detail), `events` (stress, SpO2, PAI, HRV, readiness, respiratory rate), `weight` (scale records); [`huami::BandHistory`] for use without a server |
 //! | `miot_spec` | the MIoT spec service ([`miot_spec::SpecService`], `miot-spec.org` and `spec.miot-spec.com`): `instances` (status filter), `catalog` (standard types derived from the corpus), `lang` (multiLanguage) |
 //! | `device` | simulated Wi-Fi devices: [`device::SimDevice`] (spec-driven MIoT state, the miIO handler), [`device::Fleet`] (seeded household), [`device::LanServers`] (one miIO UDP server per device) |
 //! | `micloud` | the Xiaomi account and Mi Home cloud ([`micloud::MiCloud`]): `accounts` (options, accounts, token state), `login` (account and STS hosts: password, captcha, 2FA, QR, passToken), `api` (signature verification, RC4 replies, routing), `records` (device lists, homes), `miot` (prop get/set, action, `/home/rpc` on the shared devices), `data` (history, statistics, beacon key, app endpoints) |
@@ -51,6 +52,7 @@ pub mod huami;
 pub mod in_process;
 pub mod micloud;
 pub mod miot_spec;
+mod oauth;
 mod rng;
 mod server;
 

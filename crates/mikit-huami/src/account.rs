@@ -115,7 +115,10 @@ pub fn login_error(code: &str, data: Option<&Value>) -> Error {
 pub fn parse_client_login(status: u16, body: &[u8]) -> Result<LoginTokens, Error> {
     const DURING: &str = "token exchange";
     if status == 429 {
-        return Err(Error::RateLimited { during: DURING });
+        return Err(Error::RateLimited {
+            during: DURING,
+            retry_after_secs: None,
+        });
     }
     let v: Option<Value> = serde_json::from_slice(body).ok();
     if let Some(code) = v.as_ref().and_then(|v| str_field(v, "error_code")) {

@@ -96,6 +96,7 @@ pub fn parse_redirect(
     if status == 429 || is_code_12(body) {
         return Err(Error::RateLimited {
             during: "credential login",
+            retry_after_secs: None,
         });
     }
     if !(300..400).contains(&status) {

@@ -89,6 +89,7 @@ pub fn decode_band_data(body: &[u8]) -> Result<Vec<Value>, Error> {
         Envelope::InvalidToken => Err(Error::InvalidToken),
         Envelope::TooManyRequests => Err(Error::RateLimited {
             during: "band data",
+            retry_after_secs: None,
         }),
         Envelope::MissingHeaders => Err(Error::MissingHeaders),
         Envelope::Other { code, message } => Err(Error::Api { code, message }),

@@ -44,14 +44,15 @@ pub enum Error {
         error: Option<String>,
     },
 
-    /// The server rate-limited us (HTTP 429 or the `{"code":12}` body).
-    #[error(
-        "the Huami server is rate-limiting {during} (too many requests); wait a while (or change network) \
-         and try again"
-    )]
+    /// The server rate-limited us (HTTP 429 or the `{"code":12}` body). On a login step this
+    /// is the service's limit of logins per network address (reference §2.3, §7.3): the
+    /// caller must not retry in a loop.
+    #[error("{}", rate_limit_message(during, *retry_after_secs))]
     RateLimited {
         /// What was being done (`credential login`, `token exchange`, `band data`).
         during: &'static str,
+        /// The server's `Retry-After` in seconds, when it sent one.
+        retry_after_secs: Option<u64>,
     },
 
     /// `/v2/client/login` error 0106: the single-use access code is invalid or was already used.
@@ -122,6 +123,25 @@ pub enum Error {
         host: String,
     },
 
+    /// A pasted app token was not accepted (HTTP 401 / error 0102).
+    #[error(
+        "the pasted app token was not accepted by {host}: it is expired, incomplete or from another \
+         account; sign in to the web app again and copy a fresh apptoken"
+    )]
+    TokenRejected {
+        /// The data host that refused it.
+        host: String,
+    },
+
+    /// `account.xiaomi.com` did not accept the Xiaomi session cookies (it answered with its
+    /// sign-in page instead of a code).
+    #[error(
+        "the Xiaomi account did not accept the session (signed out or expired), so it gave no \
+         sign-in code; sign in to the Xiaomi account again, or open the authorize address in a \
+         browser and paste the code"
+    )]
+    XiaomiSessionRejected,
+
     /// The app token was rejected and could not be renewed with the login token.
     #[error("the Huami session has expired; run `mikit fit login` again")]
     SessionExpired,
@@ -173,6 +193,35 @@ pub enum Error {
     /// A band-data item could not be decoded.
     #[error(transparent)]
     Decode(#[from] DecodeError),
+}
+
+/// The text of [`Error::RateLimited`].
+fn rate_limit_message(during: &str, retry_after_secs: Option<u64>) -> String {
+    let when = match retry_after_secs {
+        Some(secs) => {
+            let at = jiff::Timestamp::now()
+                .checked_add(jiff::SignedDuration::from_secs(
+                    i64::try_from(secs).unwrap_or(i64::MAX / 2),
+                ))
+                .map(|t| format!(" (at {} UTC)", t.strftime("%Y-%m-%d %H:%M")))
+                .unwrap_or_default();
+            format!("try again after {secs} seconds{at}")
+        }
+        None => {
+            "try again after a while (the server did not say how long; an hour is usually enough), \
+                 or from another network"
+                .to_owned()
+        }
+    };
+    if during.contains("login") || during == "token exchange" {
+        format!(
+            "login rate-limited: the Huami service limits logins per network address and is \
+             rate-limiting this {during} (too many requests); {when}. A stored session is renewed \
+             without logging in again"
+        )
+    } else {
+        format!("the Huami server is rate-limiting {during} (too many requests); {when}")
+    }
 }
 
 impl Error {

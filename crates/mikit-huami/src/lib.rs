@@ -57,6 +57,10 @@
 //! | [`session`] | [`Session`], what the CLI persists |
 //! | [`client`] | [`HuamiClient`]: `band_data`, workout history/detail, single-flight app-token refresh |
 //! | [`workout`] | workout history pages with typed summaries, and the detail streams decoder |
+//! | [`devices`] | the device list: MAC, model, firmware, the Bluetooth [`AuthKey`] (redacted in `Debug`) |
+//! | [`health`] | health events: stress, SpO2, PAI, HRV, readiness (skin temperature), respiratory rate |
+//! | [`weight`] | weight and body-composition records |
+//! | [`signin`] | the other ways in: Xiaomi OAuth code, pasted app token, renewal without the password |
 //! | [`error`] | [`Error`], [`DecodeError`] |
 
 pub mod account;
@@ -65,18 +69,29 @@ pub mod clock;
 pub mod credentials;
 pub mod day;
 pub mod detail;
+pub mod devices;
 pub mod envelope;
 pub mod error;
+pub mod health;
 pub mod login;
 pub mod model;
 pub mod session;
+pub mod signin;
 pub mod summary;
+pub mod weight;
 pub mod workout;
 
-pub use client::{HuamiClient, QueryType};
+pub use client::{Fetched, HuamiClient, QueryType};
 pub use day::{
     decode_day, decode_day_in, decode_upload_day, first_day_with_data, item_date, item_date_text,
 };
+pub use devices::{AuthKey, Device};
 pub use error::{DecodeError, Error};
+pub use health::{EventData, EventStream, HealthEvent};
 pub use login::{LoginMethod, LoginRequest, login};
 pub use session::Session;
+pub use signin::{
+    XiaomiApp, XiaomiLogin, login_xiaomi, parse_pasted_code, renew, session_from_token,
+    xiaomi_code_from_session,
+};
+pub use weight::WeightRecord;

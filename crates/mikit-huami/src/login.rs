@@ -183,6 +183,7 @@ async fn credentials_v2(http: &Http, req: &LoginRequest) -> Result<AccessGrant, 
         })
         .await?;
     parse_redirect(resp.status.as_u16(), resp.header("location"), &resp.body)
+        .map_err(|e| with_retry_after(e, &resp))
 }
 
 async fn credentials_v1(http: &Http, req: &LoginRequest) -> Result<AccessGrant, Error> {
@@ -197,6 +198,32 @@ async fn credentials_v1(http: &Http, req: &LoginRequest) -> Result<AccessGrant, 
         })
         .await?;
     parse_redirect(resp.status.as_u16(), resp.header("location"), &resp.body)
+        .map_err(|e| with_retry_after(e, &resp))
+}
+
+/// Attach the answer's `Retry-After` (seconds, or an HTTP date) to a rate-limit error. The
+/// login is never retried on a rate limit: the service limits logins per network address
+/// (reference §2.3, §7.3), so another attempt only extends the block.
+pub(crate) fn with_retry_after(e: Error, resp: &mikit_core::http::Response) -> Error {
+    match e {
+        Error::RateLimited { during, .. } => Error::RateLimited {
+            during,
+            retry_after_secs: resp.header("retry-after").and_then(parse_retry_after),
+        },
+        other => other,
+    }
+}
+
+/// A `Retry-After` value: delta seconds, or an HTTP date (RFC 9110 §10.2.3) turned into
+/// seconds from now (0 when already past).
+pub fn parse_retry_after(value: &str) -> Option<u64> {
+    let v = value.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(secs);
+    }
+    let at = jiff::fmt::rfc2822::parse(v).ok()?.timestamp();
+    let secs = at.as_second() - jiff::Timestamp::now().as_second();
+    Some(u64::try_from(secs).unwrap_or(0))
 }
 
 /// `dn` of the token exchange (MICW `mifit_api.py`).
@@ -245,7 +272,10 @@ async fn client_login(
                     status: 404,
                 });
             }
-            Ok(resp) => return parse_client_login(resp.status.as_u16(), &resp.body),
+            Ok(resp) => {
+                return parse_client_login(resp.status.as_u16(), &resp.body)
+                    .map_err(|e| with_retry_after(e, &resp));
+            }
             Err(e) => {
                 tracing::debug!(url, error = %e, "huami token exchange: transport error, trying the next host");
                 last = Some(e.into());

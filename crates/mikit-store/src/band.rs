@@ -4,7 +4,7 @@ use jiff::civil::Date;
 use mikit_huami::model::BandDay;
 use rusqlite::{OptionalExtension, Transaction, params};
 
-use crate::{AccountId, Error, Store, payload};
+use crate::{AccountId, Error, MinuteRow, Store, minutes, payload};
 
 /// One day to write: the raw item as received (compact JSON) and its decoding.
 #[derive(Clone, Copy, Debug)]
@@ -141,6 +141,7 @@ impl Store {
     ) -> Result<WriteStats, Error> {
         let tx = self.conn.transaction()?;
         let mut stats = WriteStats::default();
+        let mut span = minutes::max_span(&tx, account)?;
         for (i, d) in days.iter().enumerate() {
             tx.prepare_cached(
                 "INSERT OR REPLACE INTO raw_days (account, date, item_zstd) VALUES (?1, ?2, ?3)",
@@ -151,7 +152,7 @@ impl Store {
                 payload::compress(d.raw.as_bytes())?
             ])?;
             let next_in_batch = days.get(i + 1).map(|n| n.day.local_midnight);
-            stats += write_derived_with_next(&tx, account, d.day, next_in_batch)?;
+            stats += write_derived_with_next(&tx, account, d.day, next_in_batch, &mut span)?;
         }
         let first = days.iter().map(|d| d.day.date).min();
         let last = days.iter().map(|d| d.day.date).max();
@@ -230,9 +231,10 @@ impl Store {
         E: std::fmt::Display,
     {
         let tx = self.conn.transaction()?;
-        for t in ["days", "minutes", "sleep_stages", "activity_stages"] {
+        for t in ["days", "minute_blocks", "sleep_stages", "activity_stages"] {
             tx.execute(&format!("DELETE FROM {t} WHERE account = ?1"), [account.0])?;
         }
+        let mut span = 0i64;
         let mut stats = WriteStats::default();
         let mut failed = Vec::new();
         {
@@ -247,7 +249,9 @@ impl Store {
                     .map_err(|e| e.to_string())
                     .and_then(|v| decode(&v).map_err(|e| e.to_string()));
                 match decoded {
-                    Ok(day) => stats += write_derived_with_next(&tx, account, &day, None)?,
+                    Ok(day) => {
+                        stats += write_derived_with_next(&tx, account, &day, None, &mut span)?;
+                    }
                     Err(reason) => failed.push((date, reason)),
                 }
             }
@@ -259,11 +263,14 @@ impl Store {
 
 /// Replace the derived rows of one day; `next_midnight` is the local midnight of the next
 /// day written in the same batch, if any.
+///
+/// `span` is the widest minute block of the account ([`minutes::max_span`]), kept up to date.
 fn write_derived_with_next(
     tx: &Transaction<'_>,
     account: AccountId,
     day: &BandDay,
     next_midnight: Option<i64>,
+    span: &mut i64,
 ) -> Result<WriteStats, Error> {
     let date = day.date.to_string();
     let t = &day.totals;
@@ -280,7 +287,7 @@ fn write_derived_with_next(
     tx.prepare_cached(
         "INSERT OR REPLACE INTO days (account, date, tz_offset, local_midnight, steps, distance_m, kcal, goal,
             sleep_start, sleep_end, deep_min, light_min, rem_min, awake_min, sleep_score, resting_hr, max_hr,
-            max_hr_at, source, device_id, minutes, issues, summary)
+            max_hr_at, source, device_id, minutes, issues, summary_zstd)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
     )?
     .execute(params![
@@ -306,7 +313,7 @@ fn write_derived_with_next(
         day.device_id,
         i64::try_from(day.minutes.len()).unwrap_or(i64::MAX),
         issues,
-        day.summary_json.to_string(),
+        payload::compress(day.summary_json.to_string().as_bytes())?,
     ])?;
 
     tx.prepare_cached("DELETE FROM sleep_stages WHERE account = ?1 AND date = ?2")?
@@ -347,7 +354,7 @@ fn write_derived_with_next(
             ])?;
         }
     }
-    let (minutes, trimmed) = write_minutes(tx, account, day, next_midnight)?;
+    let (minutes, trimmed) = write_minutes(tx, account, day, next_midnight, span)?;
     Ok(WriteStats {
         days: 1,
         minutes,
@@ -372,6 +379,7 @@ fn write_minutes(
     account: AccountId,
     day: &BandDay,
     next_midnight: Option<i64>,
+    span: &mut i64,
 ) -> Result<(u64, u64), Error> {
     let date = day.date.to_string();
     let start = day.local_midnight;
@@ -397,29 +405,28 @@ fn write_minutes(
         .optional()?;
     let mut trimmed = 0u64;
     if let Some((prev_date, prev_end)) = prev.filter(|(_, e)| *e > start) {
-        trimmed = tx
-            .prepare_cached("DELETE FROM minutes WHERE account = ?1 AND ts >= ?2 AND ts < ?3")?
-            .execute(params![account.0, start, prev_end])? as u64;
+        trimmed = minutes::remove(tx, account, (start, prev_end), span)?;
         tx.prepare_cached("UPDATE days SET minutes_end = ?3 WHERE account = ?1 AND date = ?2")?
             .execute(params![account.0, prev_date, start])?;
     }
     tx.prepare_cached("UPDATE days SET minutes_end = ?3 WHERE account = ?1 AND date = ?2")?
         .execute(params![account.0, date, end])?;
-    tx.prepare_cached("DELETE FROM minutes WHERE account = ?1 AND ts >= ?2 AND ts < ?3")?
-        .execute(params![account.0, start, end])?;
+    minutes::remove(tx, account, (start, end), span)?;
     let mut written = 0u64;
-    let mut ins = tx.prepare_cached(
-        "INSERT OR REPLACE INTO minutes (account, ts, kind, intensity, steps, heart_rate) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?;
-    for m in day.minutes.iter().filter(|m| (start..end).contains(&m.ts)) {
-        written += ins.execute(params![
-            account.0,
-            m.ts,
-            m.kind,
-            m.intensity,
-            m.steps,
-            m.heart_rate
-        ])? as u64;
-    }
+    let rows = day
+        .minutes
+        .iter()
+        .filter(|m| (start..end).contains(&m.ts))
+        .map(|m| {
+            written += 1;
+            MinuteRow {
+                ts: m.ts,
+                kind: m.kind.map(i64::from),
+                intensity: m.intensity.map(i64::from),
+                steps: m.steps.map(i64::from),
+                heart_rate: m.heart_rate.map(i64::from),
+            }
+        });
+    minutes::put_day(tx, account, &date, rows, span)?;
     Ok((written, trimmed))
 }

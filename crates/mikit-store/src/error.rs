@@ -64,6 +64,18 @@ pub enum Error {
         /// What zstd (or the UTF-8 check) reported.
         reason: String,
     },
+    /// A stored block of a series (a day's minutes, a workout's points) does not decode.
+    #[error(
+        "the stored {what} of {key} are damaged ({reason}); rebuild them from the raw payloads with `mikit fit sync --redecode`, or restore a backup"
+    )]
+    Block {
+        /// "minutes" or "workout points".
+        what: &'static str,
+        /// Which block (account and day, or account and workout).
+        key: String,
+        /// What the decoder found.
+        reason: String,
+    },
     /// A workout to write has a value the store cannot hold.
     #[error("workout {trackid} cannot be stored: {reason}")]
     InvalidWorkout { trackid: i64, reason: String },

@@ -19,6 +19,8 @@
 //! | `band` | writing decoded band-data days ([`DayWrite`]), sync state, re-decoding from raw items |
 //! | `workout` | workouts ([`WorkoutRow`], [`WorkoutPointRow`], [`LapRow`], [`PauseRow`]): one transaction per workout, listing, streams, summary hashes, re-decoding |
 //! | `payload` | raw payloads as stored: one zstd frame each (`*_zstd` columns) |
+//! | `block` | the column layout of the series stored as blocks (minutes, workout points), zstd-compressed |
+//! | `minutes` | the per-minute series: one block per band day, time-range reads, migration 8 |
 //! | `lock` | [`SyncLock`]: one sync at a time per database (an exclusive lock file) |
 //! | `query` | reading back: day rows, streaming exports of minutes / sleep / activities |
 //! | `spec_cache` | the MIoT spec cache: instances lists with fetch time, specs by URN, documents, recent failures ([`Cached`], [`CatalogEntry`]) |
@@ -27,14 +29,17 @@
 //! | `migrations/*.sql` | the schema, one file per version, append-only |
 //!
 //! Synced data is keyed by account, so one database holds many accounts (the hand-added devices
-//! of `mikit device add` and the spec cache are shared by all). Per-minute series are
-//! `WITHOUT ROWID` tables keyed by (account, UTC minute).
+//! of `mikit device add` and the spec cache are shared by all). The per-minute series is
+//! logically keyed by (account, UTC minute) and stored as one compressed block per band day;
+//! workout points as one block per workout (schema 8, see `block`).
 
 mod band;
+mod block;
 mod cloud_devices;
 mod error;
 mod lock;
 mod manual_devices;
+mod minutes;
 mod payload;
 mod query;
 mod spec_cache;
@@ -83,7 +88,71 @@ const MIGRATIONS: &[Migration] = &[
         then: Some(compress_raw_days),
     },
     sql(include_str!("migrations/0007_workouts.sql")),
+    Migration {
+        sql: include_str!("migrations/0008_blocks.sql"),
+        then: Some(to_blocks),
+    },
 ];
+
+/// Migration 8: minutes and workout points into blocks, day summaries compressed (see
+/// `0008_blocks.sql`). Old rows are deleted as they are moved, so the file grows little; the
+/// pages they leave are given back by the `VACUUM` that [`Store::migrate`] runs afterwards when
+/// they are many ([`VACUUM_AFTER`]).
+fn to_blocks(tx: &rusqlite::Transaction<'_>) -> Result<(), Error> {
+    let minutes = minutes::migrate_rows(tx)?;
+    let points = workout::migrate_points(tx)?;
+    // Days: the same columns, the summary compressed; one row at a time (deleted once copied).
+    let keys: Vec<(i64, String)> = tx
+        .prepare("SELECT account, date FROM days ORDER BY account, date")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut copy = tx.prepare(
+        "INSERT INTO days_zstd SELECT account, date, tz_offset, local_midnight, steps, distance_m,
+            kcal, goal, sleep_start, sleep_end, deep_min, light_min, rem_min, awake_min, sleep_score,
+            resting_hr, max_hr, max_hr_at, source, device_id, minutes, issues, x'', minutes_end
+         FROM days WHERE account = ?1 AND date = ?2",
+    )?;
+    let mut read = tx.prepare("SELECT summary FROM days WHERE account = ?1 AND date = ?2")?;
+    let mut set =
+        tx.prepare("UPDATE days_zstd SET summary_zstd = ?3 WHERE account = ?1 AND date = ?2")?;
+    let mut delete = tx.prepare("DELETE FROM days WHERE account = ?1 AND date = ?2")?;
+    for (account, date) in &keys {
+        let frame = read.query_row(params![account, date], |r| {
+            Ok(match r.get_ref(0)? {
+                rusqlite::types::ValueRef::Text(b) | rusqlite::types::ValueRef::Blob(b) => {
+                    Some(payload::compress(b))
+                }
+                _ => None,
+            })
+        })?;
+        let frame = frame.ok_or_else(|| Error::Corrupt {
+            table: "days",
+            column: "summary",
+            value: format!("{date}: not text"),
+        })??;
+        copy.execute(params![account, date])?;
+        set.execute(params![account, date, frame])?;
+        delete.execute(params![account, date])?;
+    }
+    drop((copy, read, set, delete));
+    tx.execute_batch("DROP TABLE days; ALTER TABLE days_zstd RENAME TO days;")?;
+    tracing::debug!(
+        minutes,
+        points,
+        days = keys.len(),
+        "store: moved minutes and workout points into blocks"
+    );
+    Ok(())
+}
+
+/// After migrations, `VACUUM` when at least this many bytes of the file are free pages and
+/// they are at least a quarter of it: migration 8 frees most of a synced store (the per-minute
+/// rows were ~70 % of it), and rebuilding the file takes seconds, not minutes. A small store,
+/// or one that freed little, keeps its free pages for later writes.
+const VACUUM_AFTER: u64 = 8 << 20;
+
+/// The schema version of migration 8.
+const BLOCKS_VERSION: i64 = 8;
 
 /// Migration 6: move every text item of `raw_days` into `raw_days_zstd` as a zstd frame, then
 /// make that table `raw_days`.
@@ -336,6 +405,21 @@ impl Store {
             tracing::debug!(version = i + 1, "store: applied migration");
         }
         tx.commit()?;
+        // Only the process that ran migration 8 (the one that frees most) considers a VACUUM.
+        if current >= BLOCKS_VERSION {
+            return Ok(());
+        }
+        let (free, page) = self.free_space()?;
+        let pages: i64 = self.conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
+        let (free, total) = (free * page, u64::try_from(pages).unwrap_or(0) * page);
+        if free >= VACUUM_AFTER && free * 4 >= total {
+            tracing::info!(
+                free,
+                total,
+                "store: compacting the database after migrating it"
+            );
+            self.vacuum()?;
+        }
         Ok(())
     }
 
@@ -345,6 +429,13 @@ impl Store {
     /// connections' writes.
     pub fn vacuum(&mut self) -> Result<(), Error> {
         self.conn.execute_batch("VACUUM")?;
+        // In WAL mode the rebuilt pages land in the `-wal` file first: copy them back now, so
+        // that the database file itself shrinks (a busy reader may delay part of it).
+        let _: (i64, i64, i64) =
+            self.conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })?;
         Ok(())
     }
 
@@ -440,36 +531,121 @@ impl Store {
         let mut h = std::hash::DefaultHasher::new();
         for (table, order) in TABLES {
             table.hash(&mut h);
-            let mut stmt = self
-                .conn
-                .prepare(&format!("SELECT * FROM {table} ORDER BY {order}"))?;
-            let compressed: Vec<bool> = stmt.column_names().map(|c| c.ends_with("_zstd")).collect();
-            let mut rows = stmt.query([])?;
-            let mut count = 0u64;
-            while let Some(row) = rows.next()? {
-                count += 1;
-                for (i, &zstd) in compressed.iter().enumerate() {
-                    match row.get_ref(i)? {
-                        rusqlite::types::ValueRef::Null => 0u8.hash(&mut h),
-                        rusqlite::types::ValueRef::Integer(v) => (1u8, v).hash(&mut h),
-                        rusqlite::types::ValueRef::Real(v) => (2u8, v.to_bits()).hash(&mut h),
-                        rusqlite::types::ValueRef::Blob(v) if zstd => {
-                            (3u8, payload::decompress(v)?).hash(&mut h);
-                        }
-                        rusqlite::types::ValueRef::Text(v) | rusqlite::types::ValueRef::Blob(v) => {
-                            (3u8, v).hash(&mut h);
-                        }
-                    }
-                }
-            }
+            // The series stored as blocks are hashed as the rows they hold, in key order, the
+            // way the per-row tables of schema 7 were: the digest is about content, not layout.
+            let count = match *table {
+                "minutes" => self.digest_minutes(&mut h)?,
+                "workout_points" => self.digest_points(&mut h)?,
+                _ => self.digest_table(table, order, &mut h)?,
+            };
             count.hash(&mut h);
         }
         Ok(format!("{:016x}", h.finish()))
     }
 
+    fn digest_table(
+        &self,
+        table: &str,
+        order: &str,
+        h: &mut impl std::hash::Hasher,
+    ) -> Result<u64, Error> {
+        use std::hash::Hash;
+        let mut stmt = self
+            .conn
+            .prepare(&format!("SELECT * FROM {table} ORDER BY {order}"))?;
+        let compressed: Vec<bool> = stmt.column_names().map(|c| c.ends_with("_zstd")).collect();
+        let mut rows = stmt.query([])?;
+        let mut count = 0u64;
+        while let Some(row) = rows.next()? {
+            count += 1;
+            for (i, &zstd) in compressed.iter().enumerate() {
+                match row.get_ref(i)? {
+                    rusqlite::types::ValueRef::Null => 0u8.hash(h),
+                    rusqlite::types::ValueRef::Integer(v) => (1u8, v).hash(h),
+                    rusqlite::types::ValueRef::Real(v) => (2u8, v.to_bits()).hash(h),
+                    rusqlite::types::ValueRef::Blob(v) if zstd => {
+                        (3u8, payload::decompress(v)?).hash(h);
+                    }
+                    rusqlite::types::ValueRef::Text(v) | rusqlite::types::ValueRef::Blob(v) => {
+                        (3u8, v).hash(h);
+                    }
+                }
+            }
+        }
+        Ok(count)
+    }
+
+    /// Hash `(account, ts, kind, intensity, steps, heart_rate)` of every minute, in
+    /// (account, ts) order, as the per-minute rows were hashed.
+    fn digest_minutes(&self, h: &mut impl std::hash::Hasher) -> Result<u64, Error> {
+        use std::hash::Hash;
+        let int = |v: Option<i64>, h: &mut dyn std::hash::Hasher| match v {
+            None => h.write_u8(0),
+            Some(v) => {
+                h.write_u8(1);
+                h.write_i64(v);
+            }
+        };
+        let accounts: Vec<i64> = self
+            .conn
+            .prepare("SELECT DISTINCT account FROM minute_blocks ORDER BY account")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let mut count = 0u64;
+        for account in accounts {
+            minutes::scan(&self.conn, AccountId(account), (i64::MIN, i64::MAX), |m| {
+                count += 1;
+                (1u8, account).hash(h);
+                (1u8, m.ts).hash(h);
+                for v in [m.kind, m.intensity, m.steps, m.heart_rate] {
+                    int(v, h);
+                }
+                Ok::<(), Error>(())
+            })?;
+        }
+        Ok(count)
+    }
+
+    /// Hash `(account, trackid, seq, time, lat, …, power_w)` of every workout point, in
+    /// (account, trackid, seq) order, as the per-point rows were hashed.
+    fn digest_points(&self, h: &mut impl std::hash::Hasher) -> Result<u64, Error> {
+        use std::hash::Hash;
+        let mut count = 0u64;
+        workout::for_each_point_block(&self.conn, |account, trackid, points| {
+            for (seq, p) in points.iter().enumerate() {
+                count += 1;
+                (1u8, account).hash(h);
+                (1u8, trackid).hash(h);
+                (1u8, i64::try_from(seq).unwrap_or(i64::MAX)).hash(h);
+                let int = |v: Option<i64>, h: &mut _| match v {
+                    None => 0u8.hash(h),
+                    Some(v) => (1u8, v).hash(h),
+                };
+                let real = |v: Option<f64>, h: &mut _| match v {
+                    None => 0u8.hash(h),
+                    Some(v) => (2u8, v.to_bits()).hash(h),
+                };
+                int(p.time, h);
+                for v in [p.lat, p.lon, p.altitude_m, p.accuracy_m] {
+                    real(v, h);
+                }
+                int(p.heart_rate, h);
+                int(p.cadence, h);
+                for v in [p.stride_cm, p.speed_mps, p.distance_m, p.pace] {
+                    real(v, h);
+                }
+                int(p.power_w, h);
+            }
+            Ok(())
+        })?;
+        Ok(count)
+    }
+
     /// Row counts per table (for summaries and tests).
     pub fn table_counts(&self) -> Result<Vec<(&'static str, u64)>, Error> {
         let mut out = Vec::new();
+        // Minutes and workout points are stored in blocks: their count is of the rows
+        // the blocks hold, as if each were still a table row.
         for t in [
             "raw_days",
             "days",
@@ -481,9 +657,14 @@ impl Store {
             "workout_laps",
             "workout_pauses",
         ] {
-            let n: i64 = self
-                .conn
-                .query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))?;
+            let sql = match t {
+                "minutes" => "SELECT COALESCE(SUM(rows), 0) FROM minute_blocks".to_owned(),
+                "workout_points" => {
+                    "SELECT COALESCE(SUM(rows), 0) FROM workout_point_blocks".to_owned()
+                }
+                _ => format!("SELECT count(*) FROM {t}"),
+            };
+            let n: i64 = self.conn.query_row(&sql, [], |r| r.get(0))?;
             out.push((t, u64::try_from(n).unwrap_or(0)));
         }
         Ok(out)

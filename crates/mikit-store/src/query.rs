@@ -260,28 +260,18 @@ impl Store {
         E: From<Error>,
         F: FnMut(&MinuteRow) -> Result<(), E>,
     {
-        let sql = if heart_rate_only {
-            "SELECT ts, kind, intensity, steps, heart_rate FROM minutes
-             WHERE account = ?1 AND ts >= ?2 AND ts < ?3 AND heart_rate IS NOT NULL ORDER BY ts"
-        } else {
-            "SELECT ts, kind, intensity, steps, heart_rate FROM minutes
-             WHERE account = ?1 AND ts >= ?2 AND ts < ?3 ORDER BY ts"
-        };
-        stream(
-            &self.conn,
-            sql,
-            params![account.0, start, end],
-            |r| {
-                Ok(MinuteRow {
-                    ts: r.get(0)?,
-                    kind: r.get(1)?,
-                    intensity: r.get(2)?,
-                    steps: r.get(3)?,
-                    heart_rate: r.get(4)?,
-                })
-            },
-            f,
-        )
+        // The minutes are stored in day blocks (`minutes.rs`): only the blocks overlapping
+        // the range are decompressed.
+        let mut f = f;
+        if start >= end {
+            return Ok(());
+        }
+        crate::minutes::scan(&self.conn, account, (start, end - 1), |m| {
+            if heart_rate_only && m.heart_rate.is_none() {
+                return Ok(());
+            }
+            f(m)
+        })
     }
 
     /// Stream sleep stages of the days `from..=to` in time order.

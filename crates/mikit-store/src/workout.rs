@@ -14,7 +14,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use sha2::Digest as _;
 
 use crate::query::{date_bound, stream};
-use crate::{AccountId, Error, Store, payload};
+use crate::{AccountId, Error, Store, block, payload};
 
 /// The summary of one workout (one history item), as stored.
 ///
@@ -371,25 +371,6 @@ fn read_workout(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredWorkout> {
     })
 }
 
-const POINT_COLUMNS: &str = "time, lat, lon, altitude_m, accuracy_m, heart_rate, cadence, stride_cm, speed_mps, distance_m, pace, power_w";
-
-fn read_point(r: &rusqlite::Row<'_>) -> rusqlite::Result<WorkoutPointRow> {
-    Ok(WorkoutPointRow {
-        time: r.get(0)?,
-        lat: r.get(1)?,
-        lon: r.get(2)?,
-        altitude_m: r.get(3)?,
-        accuracy_m: r.get(4)?,
-        heart_rate: r.get(5)?,
-        cadence: r.get(6)?,
-        stride_cm: r.get(7)?,
-        speed_mps: r.get(8)?,
-        distance_m: r.get(9)?,
-        pace: r.get(10)?,
-        power_w: r.get(11)?,
-    })
-}
-
 /// The UTC offset at `start`: from the workout's IANA zone, else from the band day that
 /// contains it, else 0.
 fn resolve_offset(tx: &Transaction<'_>, account: AccountId, w: &WorkoutRow) -> Result<i32, Error> {
@@ -468,34 +449,21 @@ fn write_rows(
     ))?
     .execute(values.as_slice())?;
 
-    for table in ["workout_points", "workout_laps", "workout_pauses"] {
+    for table in ["workout_point_blocks", "workout_laps", "workout_pauses"] {
         tx.prepare_cached(&format!(
             "DELETE FROM {table} WHERE account = ?1 AND trackid = ?2"
         ))?
         .execute(params![account.0, w.trackid])?;
     }
-    let mut ins = tx.prepare_cached(&format!(
-        "INSERT INTO workout_points (account, trackid, seq, {POINT_COLUMNS})
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
-    ))?;
-    for (seq, p) in data.points.iter().enumerate() {
-        ins.execute(params![
-            account.0,
-            w.trackid,
-            seq as i64,
-            p.time,
-            p.lat,
-            p.lon,
-            p.altitude_m,
-            p.accuracy_m,
-            p.heart_rate,
-            p.cadence,
-            p.stride_cm,
-            p.speed_mps,
-            p.distance_m,
-            p.pace,
-            p.power_w
-        ])?;
+    if !data.points.is_empty() {
+        let frame = block::encode_points(&data.points).map_err(|reason| Error::InvalidWorkout {
+            trackid: w.trackid,
+            reason,
+        })?;
+        tx.prepare_cached(
+            "INSERT INTO workout_point_blocks (account, trackid, rows, block_zstd) VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![account.0, w.trackid, points, frame])?;
     }
     let mut ins = tx.prepare_cached(
         "INSERT INTO workout_laps (account, trackid, seq, kind, start, duration_s, distance_m, cumulative_s,
@@ -543,7 +511,7 @@ fn write_rows(
 fn delete_rows(tx: &Transaction<'_>, account: AccountId, trackid: i64) -> Result<(), Error> {
     for table in [
         "workouts",
-        "workout_points",
+        "workout_point_blocks",
         "workout_laps",
         "workout_pauses",
     ] {
@@ -756,15 +724,11 @@ impl Store {
         E: From<Error>,
         F: FnMut(&WorkoutPointRow) -> Result<(), E>,
     {
-        stream(
-            &self.conn,
-            &format!(
-                "SELECT {POINT_COLUMNS} FROM workout_points WHERE account = ?1 AND trackid = ?2 ORDER BY seq"
-            ),
-            params![account.0, trackid],
-            read_point,
-            f,
-        )
+        let mut f = f;
+        for p in &point_block(&self.conn, account, trackid)? {
+            f(p)?;
+        }
+        Ok(())
     }
 
     /// The raw payloads of one workout, exactly as written.
@@ -847,4 +811,102 @@ fn stored_summary(trackid: i64, hash: Vec<u8>, has_detail: bool) -> Result<Store
         value: format!("trackid {trackid}: {} bytes", hash.len()),
     })?;
     Ok(StoredSummary { sha256, has_detail })
+}
+
+fn damaged_points(account: i64, trackid: i64, reason: String) -> Error {
+    crate::minutes::damaged(
+        "workout points",
+        format!("account {account}, workout {trackid}"),
+        reason,
+    )
+}
+
+/// The points of one workout, decoded from its block (none without a block).
+fn point_block(
+    conn: &rusqlite::Connection,
+    account: AccountId,
+    trackid: i64,
+) -> Result<Vec<WorkoutPointRow>, Error> {
+    let frame: Option<Vec<u8>> = conn
+        .prepare_cached(
+            "SELECT block_zstd FROM workout_point_blocks WHERE account = ?1 AND trackid = ?2",
+        )?
+        .query_row(params![account.0, trackid], |r| r.get(0))
+        .optional()?;
+    frame.map_or(Ok(Vec::new()), |f| {
+        block::decode_points(&f).map_err(|r| damaged_points(account.0, trackid, r))
+    })
+}
+
+/// Every workout's points, by (account, trackid) (the content digest).
+pub(crate) fn for_each_point_block(
+    conn: &rusqlite::Connection,
+    mut f: impl FnMut(i64, i64, &[WorkoutPointRow]) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let mut stmt = conn.prepare(
+        "SELECT account, trackid, block_zstd FROM workout_point_blocks ORDER BY account, trackid",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let (account, trackid): (i64, i64) = (r.get(0)?, r.get(1)?);
+        let frame = r
+            .get_ref(2)?
+            .as_blob()
+            .map_err(|_| damaged_points(account, trackid, "not a blob".to_owned()))?;
+        let points =
+            block::decode_points(frame).map_err(|e| damaged_points(account, trackid, e))?;
+        f(account, trackid, &points)?;
+    }
+    Ok(())
+}
+
+/// Migration 8: move the rows of `workout_points` into one block per workout (in `seq`
+/// order), deleting them as they go, then drop the table. Returns the number of points moved.
+pub(crate) fn migrate_points(tx: &Transaction<'_>) -> Result<u64, Error> {
+    let keys: Vec<(i64, i64)> = tx
+        .prepare("SELECT DISTINCT account, trackid FROM workout_points ORDER BY account, trackid")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut moved = 0u64;
+    for (account, trackid) in keys {
+        let points: Vec<WorkoutPointRow> = tx
+            .prepare_cached(
+                "SELECT time, lat, lon, altitude_m, accuracy_m, heart_rate, cadence, stride_cm,
+                        speed_mps, distance_m, pace, power_w
+                 FROM workout_points WHERE account = ?1 AND trackid = ?2 ORDER BY seq",
+            )?
+            .query_map(params![account, trackid], |r| {
+                Ok(WorkoutPointRow {
+                    time: r.get(0)?,
+                    lat: r.get(1)?,
+                    lon: r.get(2)?,
+                    altitude_m: r.get(3)?,
+                    accuracy_m: r.get(4)?,
+                    heart_rate: r.get(5)?,
+                    cadence: r.get(6)?,
+                    stride_cm: r.get(7)?,
+                    speed_mps: r.get(8)?,
+                    distance_m: r.get(9)?,
+                    pace: r.get(10)?,
+                    power_w: r.get(11)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        moved += points.len() as u64;
+        let frame = block::encode_points(&points)
+            .map_err(|reason| Error::InvalidWorkout { trackid, reason })?;
+        tx.prepare_cached(
+            "INSERT INTO workout_point_blocks (account, trackid, rows, block_zstd) VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![
+            account,
+            trackid,
+            i64::try_from(points.len()).unwrap_or(i64::MAX),
+            frame
+        ])?;
+        tx.prepare_cached("DELETE FROM workout_points WHERE account = ?1 AND trackid = ?2")?
+            .execute(params![account, trackid])?;
+    }
+    tx.execute_batch("DROP TABLE workout_points;")?;
+    Ok(moved)
 }

@@ -76,6 +76,44 @@ pub enum Error {
     /// Asked for something only one path can do (e.g. `miIO.info` through the cloud).
     #[error("{0}")]
     Unsupported(&'static str),
+    /// `DEV` names no device, or several.
+    #[error(transparent)]
+    Resolve(Box<super::registry::ResolveError>),
+    /// The device's model is not known and cannot be asked.
+    #[error("the model of {name:?} is unknown; give --model MODEL")]
+    UnknownModel {
+        /// The device's name.
+        name: String,
+    },
+    /// The spec could not be found or fetched.
+    #[error("{during}")]
+    SpecSource {
+        /// What was being done.
+        during: String,
+        /// The spec source's error.
+        #[source]
+        source: Box<crate::spec::Error>,
+    },
+    /// A name, value or argument does not fit the device's spec (nothing was sent).
+    #[error("{during}")]
+    Spec {
+        /// What was being checked.
+        during: String,
+        /// Why it does not fit.
+        #[source]
+        source: Box<mikit_miot::Error>,
+    },
+    /// The spec lacks something its own name table points to.
+    #[error("the spec {urn} has no {what}")]
+    NotInSpec {
+        /// The spec URN.
+        urn: String,
+        /// E.g. `property 2.7`.
+        what: String,
+    },
+    /// A write not written as `PROP=VALUE`.
+    #[error("{0:?} is not PROP=VALUE")]
+    NotAssignment(String),
     /// The device list could not be stored or read.
     #[error("{during}")]
     Store {

@@ -16,13 +16,13 @@ use mikit_huami::HuamiClient;
 use mikit_store::Store;
 
 /// The fixed last day of the emulated history.
-const TODAY: Date = date(2026, 3, 31);
+pub(crate) const TODAY: Date = date(2026, 3, 31);
 
 /// A temporary directory removed on drop.
-struct TempDir(PathBuf);
+pub(crate) struct TempDir(PathBuf);
 
 impl TempDir {
-    fn new(name: &str) -> Self {
+    pub(crate) fn new(name: &str) -> Self {
         static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
         let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let p =
@@ -32,7 +32,7 @@ impl TempDir {
         Self(p)
     }
 
-    fn db(&self) -> PathBuf {
+    pub(crate) fn db(&self) -> PathBuf {
         self.0.join("mikit.db")
     }
 }
@@ -43,7 +43,7 @@ impl Drop for TempDir {
     }
 }
 
-async fn emulator(days: u32) -> Emulator {
+pub(crate) async fn emulator(days: u32) -> Emulator {
     Emulator::start(EmulatorConfig {
         seed: 7,
         days,
@@ -55,7 +55,7 @@ async fn emulator(days: u32) -> Emulator {
 }
 
 /// A client logged in to the emulator's Huami account.
-async fn client(emu: &Emulator) -> Arc<HuamiClient> {
+pub(crate) async fn client(emu: &Emulator) -> Arc<HuamiClient> {
     let http = mikit_core::http::Http::builder()
         .endpoints(mikit_core::EndpointMap::new(Some(emu.endpoint())).unwrap())
         .build()
@@ -79,7 +79,7 @@ fn options() -> SyncOptions {
 }
 
 /// Run one sync into `db`, collecting its events; `on_event` sees each one too.
-async fn sync(
+pub(crate) async fn sync(
     client: &Arc<HuamiClient>,
     db: &Path,
     shutdown: &Shutdown,

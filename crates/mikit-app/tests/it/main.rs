@@ -4,4 +4,5 @@ mod device;
 mod fit;
 mod shutdown;
 mod spec;
+mod stats;
 mod workout;

@@ -10,8 +10,10 @@ use mikit_emulator::{Emulator, EmulatorConfig};
 use mikit_huami::{HuamiClient, LoginRequest};
 use mikit_micloud::{LoginFlow, LoginStep};
 
+use mikit_app::device::{self as app, Via};
+
 use crate::{
-    command::{cloud, device, fit},
+    command::{cloud, device, fit, spec},
     context::Ctx,
 };
 
@@ -24,6 +26,18 @@ pub struct Cmd {
     /// Seed of the emulated history.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+    /// Keep going after the demo: serve the dashboard (`mikit serve`) on the demo's data and
+    /// devices at 127.0.0.1:8787 (or `--listen`) until Ctrl-C.
+    #[arg(long)]
+    pub serve: bool,
+    /// Where `--serve` listens (loopback only).
+    #[arg(
+        long,
+        value_name = "IP:PORT",
+        default_value = "127.0.0.1:8787",
+        requires = "serve"
+    )]
+    pub listen: std::net::SocketAddr,
 }
 
 /// Run `mikit demo`.
@@ -125,6 +139,13 @@ pub async fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
         last.saturating_sub(30.days())
     ))?;
     devices(&demo, &emulator).await?;
+    if cmd.serve {
+        if !cmd.listen.ip().is_loopback() {
+            anyhow::bail!("--listen {} is not a loopback address", cmd.listen);
+        }
+        say("")?;
+        crate::command::serve::serve_until_stopped(&demo, cmd.listen, None, false).await?;
+    }
     emulator.shutdown().await;
     Ok(ExitCode::SUCCESS)
 }
@@ -159,10 +180,9 @@ async fn start_emulator(cmd: &Cmd) -> Result<Emulator, mikit_emulator::Error> {
 }
 
 /// The smart-home part: log in to the emulated Xiaomi account, list its devices, read two
-/// over the LAN and one through the cloud, set a property and read it back.
+/// over the LAN and one through the cloud, set a property and read it back. Each step is the
+/// library's ([`mikit_app::device`]), printed the way `mikit device` prints it.
 async fn devices(demo: &Ctx, emulator: &Emulator) -> anyhow::Result<()> {
-    use device::profile::Target;
-    use device::transport::ViaArg as Via;
     let say = |s: &str| {
         if demo.out.json {
             Ok(())
@@ -189,7 +209,14 @@ async fn devices(demo: &Ctx, emulator: &Emulator) -> anyhow::Result<()> {
     say(&format!(
         "5. Logged in to the Xiaomi account {user}; its devices in every region (`mikit device list --refresh`):"
     ))?;
-    device::list::run(demo, device::list::Cmd { refresh: true }).await?;
+    let access = device::transport::access(demo)?;
+    let api = access
+        .cloud
+        .clone()
+        .context("the Xiaomi session just saved cannot be read back")?;
+    let mut source = spec::source::open(demo, false)?;
+    app::refresh_cloud_devices(&api, source.store_mut(), &cloud::DEFAULT_REGIONS).await?;
+    device::list::print(demo, source.store())?;
 
     let names: Vec<String> = info["devices"]
         .as_array()
@@ -201,12 +228,6 @@ async fn devices(demo: &Ctx, emulator: &Emulator) -> anyhow::Result<()> {
         .unwrap_or_default();
     let [_, light, plug, fan, ..] = names.as_slice() else {
         anyhow::bail!("the emulator runs fewer devices than the demo shows");
-    };
-    let target = |dev: &str, via: Via| Target {
-        dev: dev.to_owned(),
-        via,
-        token: None,
-        model: None,
     };
     for (n, (dev, via, how)) in [
         (light, Via::Auto, "over the LAN"),
@@ -226,33 +247,60 @@ async fn devices(demo: &Ctx, emulator: &Emulator) -> anyhow::Result<()> {
                 ""
             }
         ))?;
-        device::status::run(
-            demo,
-            device::status::Cmd {
-                target: target(dev, via),
-            },
-        )
-        .await?;
+        let target = app::Target::named(dev.as_str(), via);
+        let mut prepared = app::prepare(&mut source, &access, &target).await?;
+        let (mut link, _) = prepared.link(&access, &target).await?;
+        let props = prepared.profile.readable();
+        let read = app::read(&mut link, &prepared.profile, &props).await;
+        link.finish();
+        let readings = read?;
+        if demo.out.json {
+            demo.out.json_line(&device::render::properties_json(
+                &prepared.device,
+                link.kind(),
+                &prepared.profile,
+                &readings,
+            ))?;
+            continue;
+        }
+        say(&format!(
+            "{dev} ({}, via {}):",
+            prepared.device.model.as_deref().unwrap_or("?"),
+            link.kind()
+        ))?;
+        device::render::print_lines(demo, &prepared.profile, &readings)?;
     }
     say("")?;
     say(&format!(
         "9. Set a property and read it back (`mikit device set \"{fan}\" fan.fan-level=3`, then `get`):"
     ))?;
-    device::set::run(
-        demo,
-        device::set::Cmd {
-            target: target(fan, Via::Auto),
-            assignments: vec!["fan.fan-level=3".into()],
-        },
-    )
-    .await?;
-    device::get::run(
-        demo,
-        device::get::Cmd {
-            target: target(fan, Via::Auto),
-            props: vec!["fan.fan-level".into()],
-        },
-    )
-    .await?;
+    let target = app::Target::named(fan.as_str(), Via::Auto);
+    let mut prepared = app::prepare(&mut source, &access, &target).await?;
+    let write = prepared.profile.assignment("fan.fan-level=3")?;
+    let read = prepared.profile.readable_given(&["fan.fan-level".into()])?;
+    let (mut link, _) = prepared.link(&access, &target).await?;
+    let written = app::write(&mut link, &prepared.profile, &[write]).await;
+    let read = match &written {
+        Ok(_) => Some(app::read_named(&mut link, &prepared.profile, &read).await),
+        Err(_) => None,
+    };
+    link.finish();
+    let written = written?;
+    app::items_failed(&written)?;
+    let readings = read.transpose()?.unwrap_or_default();
+    app::items_failed(&readings)?;
+    if demo.out.json {
+        for r in [&written, &readings] {
+            demo.out.json_line(&device::render::properties_json(
+                &prepared.device,
+                link.kind(),
+                &prepared.profile,
+                r,
+            ))?;
+        }
+    } else {
+        device::render::print_writes(demo, &prepared.profile, &written)?;
+        device::render::print_lines(demo, &prepared.profile, &readings)?;
+    }
     Ok(())
 }

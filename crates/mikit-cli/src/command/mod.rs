@@ -6,6 +6,7 @@ pub mod device;
 pub mod emulator;
 pub mod fit;
 pub mod miio;
+pub mod serve;
 pub mod spec;
 
 use std::process::ExitCode;
@@ -38,6 +39,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Demo(cmd) => demo::run(&ctx, cmd).await,
         Command::Emulator(cmd) => emulator::run(&ctx, cmd).await,
+        Command::Serve(cmd) => serve::run(&ctx, cmd).await,
         Command::Fit(fit) => match fit {
             FitCommand::Login(cmd) => fit::login::run(&ctx, cmd).await,
             FitCommand::Logout(cmd) => fit::logout::run(&ctx, cmd).await,
@@ -61,6 +63,7 @@ fn is_long_running(command: &Command) -> bool {
         command,
         Command::Demo(_)
             | Command::Emulator(_)
+            | Command::Serve(_)
             | Command::Miio(_)
             | Command::Fit(FitCommand::Sync(_))
             | Command::Spec(SpecCommand::Mirror(_))
@@ -101,7 +104,9 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
                 | H::AccountFrozen
                 | H::SessionExpired
                 | H::InvalidToken
-                | H::LoginWrongRegion => code::AUTH,
+                | H::LoginWrongRegion
+                | H::TokenRejected { .. }
+                | H::XiaomiSessionRejected => code::AUTH,
                 H::Http(_) | H::RateLimited { .. } | H::UnexpectedStatus { .. } => code::NETWORK,
                 _ => 1,
             };

@@ -3,6 +3,7 @@
 //! Each test starts its own emulator in-process (real sockets, the real Huami protocol as the
 //! reference documents it) and runs the real binary with `--endpoint` pointing at it.
 
+mod cdp;
 mod cloud;
 mod device;
 mod export;
@@ -11,6 +12,7 @@ mod harness;
 mod miio;
 mod net;
 mod polish;
+mod serve;
 mod spec;
 mod store;
 mod sync;

@@ -45,6 +45,9 @@ pub(crate) struct Account {
     pub behaviour: Behaviour,
     /// Salt of this account's generated data.
     pub salt: u64,
+    /// The Xiaomi user id this account signs in with (reference §3.3); such an account has
+    /// no password of its own (empty: every credential login fails).
+    pub xiaomi_user: Option<String>,
 }
 
 /// The password of the built-in demo accounts (they are public test accounts).
@@ -87,6 +90,7 @@ pub(crate) fn accounts(seed: u64, extra: &[HuamiAccount]) -> Result<Vec<Account>
             region,
             behaviour,
             salt,
+            xiaomi_user: None,
         }
     };
     for (key, email, behaviour) in builtin {
@@ -98,6 +102,18 @@ pub(crate) fn accounts(seed: u64, extra: &[HuamiAccount]) -> Result<Vec<Account>
             behaviour,
         ));
     }
+    // An account created by signing in to the Zepp / Zepp Life app with the demo Xiaomi
+    // account of the Mi cloud service (`xiaomi` in `info()`); the other Xiaomi accounts are
+    // not registered with Huami and get 0117 (huami-token issue #42).
+    let mut linked = mk(
+        "huami_xiaomi".into(),
+        "mi-user@mikit.example",
+        "",
+        HuamiRegion::Eu,
+        Behaviour::Normal,
+    );
+    linked.xiaomi_user = crate::micloud::xiaomi_user_id(seed, "xiaomi");
+    out.push(linked);
     for (i, a) in extra.iter().enumerate() {
         if a.email.trim().is_empty() {
             return Err("an extra Huami account has an empty email".into());

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::HuamiCloud;
 use super::band::{self, StoredDay};
-use super::{events, workout};
+use super::{events, weight, workout};
 use crate::config::{HuamiRegion, InvalidTokenReply};
 use crate::server::{Reply, Request};
 
@@ -61,6 +61,8 @@ impl HuamiCloud {
             WorkoutHistory,
             WorkoutDetail,
             Events(Option<String>),
+            EventsByDate(String),
+            Weight(String, String),
         }
         let segs: Vec<&str> = req.path.trim_matches('/').split('/').collect();
         let route = match (&req.method, segs.as_slice()) {
@@ -72,6 +74,12 @@ impl HuamiCloud {
             (&Method::GET, ["v1", "sport", _, "detail.json"]) => Route::WorkoutDetail,
             (&Method::GET, ["users", uid, "events"]) => Route::Events(Some((*uid).to_owned())),
             (&Method::GET, ["v2", "users", "me", "events"]) => Route::Events(None),
+            (&Method::GET, ["users", uid, "events", "dateString"]) => {
+                Route::EventsByDate((*uid).to_owned())
+            }
+            (&Method::GET, ["users", uid, "members", member, "weightRecords"]) => {
+                Route::Weight((*uid).to_owned(), (*member).to_owned())
+            }
             _ => return Reply::not_found(),
         };
         let Some(account) = presented_token(req).and_then(|t| self.tokens().account_of(&t)) else {
@@ -95,6 +103,8 @@ impl HuamiCloud {
             Route::WorkoutHistory => self.workout_history(req, account),
             Route::WorkoutDetail => self.workout_detail(req, account),
             Route::Events(uid) => self.events(req, account, uid.as_deref()),
+            Route::EventsByDate(uid) => self.events_by_date(req, account, &uid),
+            Route::Weight(uid, member) => self.weight_records(req, account, &uid, &member),
         }
     }
 
@@ -249,12 +259,15 @@ impl HuamiCloud {
                 acct.salt,
                 &acct.user_id,
                 &self.device(account).new_sn,
-                et,
-                get("subType").filter(|s| !s.is_empty()),
-                num("from").unwrap_or(0),
-                num("to").unwrap_or(i64::MAX),
-                num("limit").map_or(1000, |l| l.clamp(0, 5000) as usize),
-                get("reverse") == Some("1") || get("reverse") == Some("true"),
+                &events::Query {
+                    event_type: et,
+                    sub_type: get("subType").filter(|s| !s.is_empty()),
+                    from: num("from").unwrap_or(0),
+                    to: num("to").unwrap_or(i64::MAX),
+                    limit: num("limit").map_or(1000, |l| l.clamp(0, 5000) as usize),
+                    reverse: get("reverse") == Some("1") || get("reverse") == Some("true"),
+                    by_date: false,
+                },
             ),
             None => Vec::new(),
         };
@@ -262,7 +275,97 @@ impl HuamiCloud {
         Reply::json(StatusCode::OK, &json!({ "items": items }))
     }
 
-    /// `GET /users/{uid}/devices` (DV1): the account's two bands with their auth keys.
+    /// `GET /users/{uid}/members/{member}/weightRecords?limit=&toTime=` (WT1, §7.3):
+    /// `{items, next}` newest first; `toTime` (unix s) defaults to now. The owner is member
+    /// `-1`; other members have no records.
+    fn weight_records(&self, req: &Request, account: usize, uid: &str, member: &str) -> Reply {
+        let acct = &self.accounts[account];
+        if uid != acct.user_id && uid != "-" && uid != "me" {
+            return Reply::empty(StatusCode::FORBIDDEN);
+        }
+        let num = |k: &str| {
+            req.query_param(k)
+                .and_then(|v| v.trim().parse::<i64>().ok())
+        };
+        if member != "-1" {
+            return Reply::json(StatusCode::OK, &json!({"items": [], "next": 0}));
+        }
+        let to_time = num("toTime")
+            .filter(|t| *t > 0)
+            .unwrap_or_else(|| jiff::Timestamp::now().as_second());
+        let limit = num("limit").map_or(weight::MAX_LIMIT, |l| l.clamp(1, 200) as usize);
+        let scale = self.device(account).scale_mac.replace(':', "");
+        Reply::json(
+            StatusCode::OK,
+            &weight::page(
+                &self.history,
+                acct.salt,
+                &acct.user_id,
+                &scale,
+                to_time,
+                limit,
+            ),
+        )
+    }
+
+    /// `GET /users/{uid}/events/dateString` (§4 E3): the same timeline addressed by local
+    /// ISO date-times (`from`/`to`, `YYYY-MM-DDTHH:MM:SS` or a date) in `timeZone` (IANA,
+    /// default UTC); the only way to the nightly SpO2 `odi` summary (GREG).
+    fn events_by_date(&self, req: &Request, account: usize, uid: &str) -> Reply {
+        let acct = &self.accounts[account];
+        if uid != acct.user_id && uid != "-" && uid != "me" {
+            return Reply::empty(StatusCode::FORBIDDEN);
+        }
+        let q = req.query_pairs();
+        let get = |k: &str| q.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim());
+        let tz = get("timeZone")
+            .or_else(|| get("timezone"))
+            .and_then(|z| jiff::tz::TimeZone::get(z).ok())
+            .unwrap_or(jiff::tz::TimeZone::UTC);
+        let bound = |k: &str, end: bool| -> Option<i64> {
+            let v = get(k)?;
+            let dt = v.parse::<jiff::civil::DateTime>().ok().or_else(|| {
+                let d = v.parse::<Date>().ok()?;
+                Some(if end {
+                    d.at(23, 59, 59, 999_000_000)
+                } else {
+                    d.at(0, 0, 0, 0)
+                })
+            })?;
+            dt.to_zoned(tz.clone())
+                .ok()
+                .map(|z| z.timestamp().as_millisecond())
+        };
+        let (Some(from), Some(to)) = (bound("from", false), bound("to", true)) else {
+            return code_error(
+                StatusCode::BAD_REQUEST,
+                "from and to must be ISO date-times (YYYY-MM-DDTHH:MM:SS)",
+            );
+        };
+        let num = |k: &str| get(k).and_then(|v| v.parse::<i64>().ok());
+        let items = match get("eventType") {
+            Some(et) => events::query(
+                &self.history,
+                acct.salt,
+                &acct.user_id,
+                &self.device(account).new_sn,
+                &events::Query {
+                    event_type: et,
+                    sub_type: get("subType").filter(|s| !s.is_empty()),
+                    from,
+                    to,
+                    limit: num("limit").map_or(1000, |l| l.clamp(0, 5000) as usize),
+                    reverse: get("reverse") == Some("1") || get("reverse") == Some("true"),
+                    by_date: true,
+                },
+            ),
+            None => Vec::new(),
+        };
+        Reply::json(StatusCode::OK, &json!({ "items": items }))
+    }
+
+    /// `GET /users/{uid}/devices` (DV1, §8): the account's two bands and a watch with their
+    /// auth keys, and a body-composition scale without one (HT prints `0x00` for it).
     fn devices(&self, account: usize, uid: &str) -> Reply {
         let acct = &self.accounts[account];
         if uid != acct.user_id && uid != "-" && uid != "me" {
@@ -294,6 +397,27 @@ impl HuamiCloud {
                     "activeStatus": 1,
                     "firmwareVersion": "V3.18.2.1",
                     "additionalInfo": info(&d.new_key, "V1.0.2.2", "290", &d.new_sn),
+                },
+                {
+                    // deviceSource 256: the Bip 3 Pro watch of BTASKER's capture (§5.2).
+                    "deviceType": 0,
+                    "deviceSource": 256,
+                    "deviceId": d.watch_id,
+                    "macAddress": d.watch_mac,
+                    "activeStatus": 1,
+                    "firmwareVersion": "V2.7.6.8",
+                    "additionalInfo": info(&d.watch_key, "V0.75.19.2", "256", &d.watch_sn),
+                },
+                {
+                    // The scale of the weight records: `deviceSource 102`, `deviceType 1`,
+                    // `deviceId` = MAC without colons (SSC `Record`, §8). No auth key.
+                    "deviceType": 1,
+                    "deviceSource": 102,
+                    "deviceId": d.scale_mac.replace(':', ""),
+                    "macAddress": d.scale_mac,
+                    "activeStatus": 1,
+                    "firmwareVersion": "V1.0.3",
+                    "additionalInfo": json!({"hardwareVersion": "V0.0.4", "productVersion": "102"}).to_string(),
                 },
             ]}),
         )

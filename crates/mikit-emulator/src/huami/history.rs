@@ -231,6 +231,16 @@ impl History {
         self.today
     }
 
+    /// Whether day `d` was recorded by the legacy Mi Band (cheap: no day is generated).
+    pub fn is_legacy(&self, d: Date) -> bool {
+        self.legacy(epoch_day(d))
+    }
+
+    /// Minutes of `today` already recorded (0..=1440).
+    pub fn cutoff(&self) -> usize {
+        self.cutoff
+    }
+
     /// Whether the person already lives in the second zone (America/New_York) on `d`.
     pub fn moved(&self, d: Date) -> bool {
         epoch_day(d) >= self.tz_change_epoch

@@ -78,7 +78,8 @@ impl HuamiCloud {
             .iter()
             .position(|a| a.email.eq_ignore_ascii_case(user.trim()));
         match (idx, password) {
-            (Some(i), Some(p)) if self.accounts[i].password.expose() == p => Ok(i),
+            // An account without a password (created by a Xiaomi sign-in) never matches.
+            (Some(i), Some(p)) if !p.is_empty() && self.accounts[i].password.expose() == p => Ok(i),
             (i, _) => Err(i),
         }
     }

@@ -8,8 +8,9 @@
 //! | `api-mifit*.huami.com/zepp.com` | data plane plus `/v2/client/login` and `/v1/client/logout` |
 //!
 //! Data plane: `GET`/`POST /v1/data/band_data.json` (§5), `GET /v1/sport/{kind}/history.json`
-//! and `detail.json` (§6), `GET /users/{uid}/events` and `/v2/users/me/events` (§7),
-//! `GET /users/{uid}/devices` (§8). Everything else is 404.
+//! and `detail.json` (§6), `GET /users/{uid}/events`, `/users/{uid}/events/dateString` and
+//! `/v2/users/me/events` (§7), `GET /users/{uid}/devices` and
+//! `/users/{uid}/members/{member}/weightRecords` (§8). Everything else is 404.
 
 mod account;
 mod band;
@@ -18,6 +19,7 @@ mod events;
 pub(crate) mod history;
 mod login;
 mod token;
+mod weight;
 mod workout;
 
 use std::collections::{HashMap, VecDeque};
@@ -68,6 +70,11 @@ pub(crate) struct Device {
     pub new_mac: String,
     pub new_key: String,
     pub new_sn: String,
+    pub watch_id: String,
+    pub watch_mac: String,
+    pub watch_key: String,
+    pub watch_sn: String,
+    pub scale_mac: String,
 }
 
 fn mac(r: &mut Rng) -> String {
@@ -87,6 +94,12 @@ fn device(seed: u64, salt: u64) -> Device {
         new_mac: mac(&mut r),
         new_key: r.hex(32),
         new_sn: r.hex(14).to_ascii_uppercase(),
+        // Drawn after the bands so their identities stay what they were.
+        watch_id: r.hex(16).to_ascii_uppercase(),
+        watch_mac: mac(&mut r),
+        watch_key: r.hex(32),
+        watch_sn: r.hex(14).to_ascii_uppercase(),
+        scale_mac: mac(&mut r),
     }
 }
 
@@ -141,6 +154,8 @@ pub(crate) struct HuamiCloud {
     workouts: Mutex<HashMap<usize, Arc<Vec<workout::Workout>>>>,
     /// Workouts edited by the user (test hook [`HuamiCloud::edit_workout`]), by (account, trackid).
     edits: Mutex<HashMap<(usize, i64), workout::Edit>>,
+    /// Xiaomi OAuth codes already exchanged (each is accepted once, §3.3/§14).
+    used_oauth_codes: Mutex<std::collections::HashSet<String>>,
 }
 
 impl HuamiCloud {
@@ -161,6 +176,7 @@ impl HuamiCloud {
             logins: Mutex::new(VecDeque::new()),
             workouts: Mutex::new(HashMap::new()),
             edits: Mutex::new(HashMap::new()),
+            used_oauth_codes: Mutex::new(std::collections::HashSet::new()),
             opts,
         })
     }
@@ -199,6 +215,14 @@ impl HuamiCloud {
         Arc::clone(map.entry(account).or_insert_with(|| {
             Arc::new(workout::index(&self.history, self.accounts[account].salt))
         }))
+    }
+
+    /// Mark an OAuth code used; `false` when it already was.
+    fn take_oauth_code(&self, code: &str) -> bool {
+        self.used_oauth_codes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(code.to_owned())
     }
 
     fn edits(&self) -> MutexGuard<'_, HashMap<(usize, i64), workout::Edit>> {
@@ -304,6 +328,7 @@ impl Service for HuamiCloud {
                         "user_id": a.user_id,
                         "region": a.region.aws(),
                         "login_error": a.behaviour.error_code(),
+                        "xiaomi_user_id": a.xiaomi_user,
                     }),
                 )
             })

@@ -33,23 +33,7 @@ impl HuamiCloud {
         let code = pick(&form, "code").unwrap_or_default();
         match grant.as_str() {
             "access_token" => {}
-            "request_token" => {
-                // A Xiaomi OAuth code: no Xiaomi account is registered with the emulated
-                // fitness service, so the answer is the captured "not registered" error
-                // (huami-token issue #42).
-                let (a, r) = {
-                    let mut t = self.tokens();
-                    (t.token(20), t.token(40))
-                };
-                return Reply::json(
-                    StatusCode::OK,
-                    &json!({"error_code": "0117", "data": {
-                        "wechatPhone": null,
-                        "accessToken": format!("V3_{a}"),
-                        "refreshToken": format!("R3_{r}"),
-                    }}),
-                );
-            }
+            "request_token" => return self.xiaomi_login(&form, &code),
             _ => return error("0106"),
         }
         let Some(i) = self.tokens().take_access(&code) else {
@@ -61,8 +45,67 @@ impl HuamiCloud {
             return error(code);
         }
         let app_name = pick(&form, "app_name").unwrap_or_else(|| "com.xiaomi.hm.health".into());
-        let login = self.tokens().login(i, &app_name);
+        self.login_answer(i, &app_name, None)
+    }
+
+    /// `/v2/client/login` with `grant_type=request_token`: a Xiaomi OAuth code (§3.3). The
+    /// code must come from this emulator's `account.xiaomi.com/oauth2/authorize`, match the
+    /// posted `third_name` (the app's OAuth client), and is accepted once. A Xiaomi account
+    /// no Huami account is linked to answers the captured 0117 body (huami-token issue #42).
+    fn xiaomi_login(&self, form: &[(String, String)], code: &str) -> Reply {
+        if self.rate_limited() {
+            return Reply::empty(StatusCode::TOO_MANY_REQUESTS);
+        }
+        let Some((xiaomi_user, client_id)) = crate::oauth::verify(self.seed, code) else {
+            return error("0106");
+        };
+        if pick(form, "third_name").as_deref() != crate::oauth::third_name(&client_id) {
+            return error("0106");
+        }
+        if !self.take_oauth_code(code) {
+            // Already used (MICW: "The code is invalid or was already used").
+            return error("0106");
+        }
+        let Some(i) = self
+            .accounts
+            .iter()
+            .position(|a| a.xiaomi_user.as_deref() == Some(xiaomi_user.as_str()))
+        else {
+            let (a, r) = {
+                let mut t = self.tokens();
+                (t.token(20), t.token(40))
+            };
+            return Reply::json(
+                StatusCode::OK,
+                &json!({"error_code": "0117", "data": {
+                    "wechatPhone": null,
+                    "accessToken": format!("V3_{a}"),
+                    "refreshToken": format!("R3_{r}"),
+                }}),
+            );
+        };
+        let app_name = pick(form, "app_name").unwrap_or_else(|| "com.xiaomi.hm.health".into());
+        self.login_answer(i, &app_name, Some(&xiaomi_user))
+    }
+
+    /// The success answer of `/v2/client/login` for account `i` (a new session).
+    fn login_answer(&self, i: usize, app_name: &str, xiaomi_user: Option<&str>) -> Reply {
+        let a = &self.accounts[i];
+        let login = self.tokens().login(i, app_name);
         let country = a.region.country();
+        let mut third = json!({
+            "nickname": a.email.split('@').next().unwrap_or(""),
+            "icon": "",
+            "third_id": xiaomi_user.unwrap_or(&a.user_id),
+            "email": a.email,
+        });
+        if xiaomi_user.is_some() {
+            // Xiaomi logins carry the Xiaomi tokens here (SSC `pkg/zepp/auth.go`).
+            let mut t = self.tokens();
+            third["access_token"] = json!(format!("V3_{}", t.token(20)));
+            third["refresh_token"] = json!(format!("R3_{}", t.token(40)));
+            third["expires_in"] = json!(7_776_000);
+        }
         // Field set of §3.4 (SSC `pkg/zepp/auth.go` and typed DTOs); `user_id` is a string.
         Reply::json(
             StatusCode::OK,
@@ -81,12 +124,7 @@ impl HuamiCloud {
                     "country_code": country,
                     "countryState": "",
                 },
-                "thirdparty_info": {
-                    "nickname": a.email.split('@').next().unwrap_or(""),
-                    "icon": "",
-                    "third_id": a.user_id,
-                    "email": a.email,
-                },
+                "thirdparty_info": third,
                 "result": "ok",
                 "domain": {"id-dns": a.region.data_host()},
                 "domains": [

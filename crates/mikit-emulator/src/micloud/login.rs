@@ -234,8 +234,58 @@ pub(crate) fn handle(cloud: &MiCloud, req: &Request) -> Reply {
         (Method::GET, "/longPolling/loginUrl") => qr_start(cloud, &p),
         (Method::GET, "/longPolling/qr") => qr_image(&p),
         (Method::GET, "/longPolling/login") => qr_confirm(cloud, req, &p),
+        (Method::GET, "/oauth2/authorize") => oauth_authorize(cloud, req, &p),
         _ => Reply::not_found(),
     }
+}
+
+fn redirect(location: &str) -> Reply {
+    let mut r = Reply::empty(StatusCode::FOUND);
+    if let Ok(v) = HeaderValue::from_str(location) {
+        r.headers.push((hyper::header::LOCATION, v));
+    }
+    r
+}
+
+/// `GET /oauth2/authorize?client_id=…&redirect_uri=…&response_type=code…` (huami-cloud.md
+/// §3.3): a browser signed in to the Xiaomi account (cookies `passToken` + `userId`) is sent
+/// on to `redirect_uri?code=ALSG_CLOUDSRV_…` (HT-old and MICW copy the code from there); a
+/// browser not signed in is sent to the sign-in page first. Only the two Huami app clients
+/// of the reference are known here.
+fn oauth_authorize(cloud: &MiCloud, req: &Request, p: &[(String, String)]) -> Reply {
+    let client_id = param(p, "client_id").unwrap_or_default();
+    let Some(redirect_uri) = param(p, "redirect_uri").filter(|r| r.starts_with("https://")) else {
+        return html("<html><body>invalid_request: redirect_uri</body></html>");
+    };
+    if param(p, "response_type") != Some("code") || crate::oauth::third_name(client_id).is_none() {
+        return html("<html><body>invalid_client</body></html>");
+    }
+    let mut st = cloud.lock();
+    let Some(account) = cloud.cookie_account(&st, req) else {
+        let back = format!(
+            "https://{ACCOUNT_HOST}{}?{}",
+            req.path,
+            req.query.as_deref().unwrap_or_default()
+        );
+        return redirect(&format!(
+            "https://{ACCOUNT_HOST}/pass/serviceLogin?sid=oauth2.0&callback={}",
+            url_encode(&back)
+        ));
+    };
+    let nonce = crate::rng::label(&st.token(16));
+    drop(st);
+    let code = crate::oauth::issue(
+        cloud.seed,
+        &cloud.accounts[account].user_id,
+        client_id,
+        nonce,
+    );
+    let sep = if redirect_uri.contains('?') { '&' } else { '?' };
+    let mut location = format!("{redirect_uri}{sep}code={}", url_encode(&code));
+    if let Some(state) = param(p, "state") {
+        location.push_str(&format!("&state={}", url_encode(state)));
+    }
+    redirect(&location)
 }
 
 fn html(text: &'static str) -> Reply {

@@ -77,6 +77,14 @@ impl std::fmt::Debug for MiCloud {
     }
 }
 
+/// The user id of the Xiaomi account `key` (e.g. `xiaomi`) for `seed`.
+pub(crate) fn xiaomi_user_id(seed: u64, key: &str) -> Option<String> {
+    accounts::generate(seed)
+        .into_iter()
+        .find(|a| a.key == key)
+        .map(|a| a.user_id)
+}
+
 impl MiCloud {
     /// The service for `seed`, serving `fleet`.
     pub fn new(seed: u64, options: MiCloudOptions, fleet: Arc<Fleet>) -> Self {

@@ -5,6 +5,7 @@ mod band;
 mod events;
 mod faults;
 mod framework;
+mod health;
 mod limits;
 mod login;
 mod micloud;

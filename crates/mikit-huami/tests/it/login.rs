@@ -191,7 +191,8 @@ async fn credential_step_failures() {
         matches!(
             e,
             Error::RateLimited {
-                during: "credential login"
+                during: "credential login",
+                ..
             }
         ),
         "{e:?}"
@@ -287,7 +288,8 @@ async fn token_exchange_errors_are_distinct_and_not_retried() {
                 matches!(
                     e,
                     Error::RateLimited {
-                        during: "token exchange"
+                        during: "token exchange",
+                        ..
                     }
                 )
             }) as fn(&Error) -> bool,

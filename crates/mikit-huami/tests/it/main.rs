@@ -5,6 +5,7 @@
 mod client;
 mod decode;
 mod fake;
+mod health;
 mod login;
 mod logs;
 mod props;

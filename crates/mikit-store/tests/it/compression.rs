@@ -7,15 +7,6 @@ use mikit_store::Store;
 
 use super::{items, write_all};
 
-/// The schema of the previous release (user_version 5), applied by hand as that mikit did.
-const OLD_SCHEMA: &[&str] = &[
-    include_str!("../../src/migrations/0001_initial.sql"),
-    include_str!("../../src/migrations/0002_spec_cache.sql"),
-    include_str!("../../src/migrations/0003_cloud_devices.sql"),
-    include_str!("../../src/migrations/0004_manual_devices.sql"),
-    include_str!("../../src/migrations/0005_day_minutes_end.sql"),
-];
-
 const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
 
 fn fresh_dir(name: &str) -> PathBuf {
@@ -45,31 +36,16 @@ fn write_fixtures(store: &mut Store) {
 /// A database at schema version 5 holding the same content as `new` (written by the current
 /// mikit), its raw items as TEXT the way version 5 stored them.
 fn old_database_like(new: &Path, old: &Path) {
+    super::blocks::legacy_copy(&Store::open(new).unwrap(), old, 5);
+    // The items exactly as the fixtures give them.
     let c = rusqlite::Connection::open(old).unwrap();
-    for sql in OLD_SCHEMA {
-        c.execute_batch(sql).unwrap();
-    }
-    c.pragma_update(None, "user_version", 5).unwrap();
-    c.execute("ATTACH ?1 AS new", [new.to_str().unwrap()])
-        .unwrap();
-    for t in [
-        "accounts",
-        "days",
-        "minutes",
-        "sleep_stages",
-        "activity_stages",
-        "sync_state",
-    ] {
-        c.execute(&format!("INSERT INTO {t} SELECT * FROM new.{t}"), [])
-            .unwrap();
-    }
-    c.execute("DETACH new", []).unwrap();
     for (date, item) in raw_items() {
-        c.execute(
-            "INSERT INTO raw_days (account, date, item) VALUES (1, ?1, ?2)",
-            [date, item],
-        )
-        .unwrap();
+        let stored: String = c
+            .query_row("SELECT item FROM raw_days WHERE date = ?1", [&date], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(stored, item);
     }
 }
 
@@ -155,7 +131,7 @@ fn migrating_a_version_5_database_compresses_its_raw_items() {
     old_database_like(&new, &old);
 
     let mut migrated = Store::open(&old).unwrap();
-    assert_eq!(migrated.schema_version().unwrap(), 7);
+    assert_eq!(migrated.schema_version().unwrap(), super::SCHEMA_VERSION);
     assert_eq!(migrated.content_digest().unwrap(), digest);
     let account = migrated
         .find_account("huami", "1000000001")
@@ -189,7 +165,7 @@ fn migrating_a_version_5_database_compresses_its_raw_items() {
 fn child_process_opens_the_store() {
     if let Some(path) = std::env::var_os("MIKIT_STORE_IT_OPEN") {
         let s = Store::open(Path::new(&path)).unwrap();
-        assert_eq!(s.schema_version().unwrap(), 7);
+        assert_eq!(s.schema_version().unwrap(), super::SCHEMA_VERSION);
     }
 }
 

@@ -1,7 +1,11 @@
 //! mikit-store against real band-data payloads (see tests/data/PROVENANCE.md).
 
+mod blocks;
 mod compression;
 mod workouts;
+
+/// The schema version this mikit-store creates and migrates to.
+pub const SCHEMA_VERSION: i64 = 8;
 
 use jiff::civil::date;
 use mikit_store::{Coverage, DayWrite, Store};

@@ -8,20 +8,20 @@ use mikit_store::{
 };
 
 /// 2026-03-02 08:00:00 UTC.
-const T0: i64 = 1_772_438_400;
+pub(crate) const T0: i64 = 1_772_438_400;
 
-fn account(store: &mut Store) -> AccountId {
+pub(crate) fn account(store: &mut Store) -> AccountId {
     store.upsert_account("huami", "7", None).unwrap()
 }
 
-fn raw_summary(trackid: i64, sport: i64, title: &str) -> String {
+pub(crate) fn raw_summary(trackid: i64, sport: i64, title: &str) -> String {
     serde_json::json!({"trackid": trackid.to_string(), "type": sport, "sport_title": title})
         .to_string()
 }
 
 /// A run with a GPS track whose first fixes have no position and no altitude, and a
 /// heart-rate-only tail: every stream has absent values.
-fn run(trackid: i64, points: usize) -> WorkoutData {
+pub(crate) fn run(trackid: i64, points: usize) -> WorkoutData {
     let points = (0..points)
         .map(|i| {
             let i64_i = i as i64;
@@ -92,7 +92,7 @@ fn run(trackid: i64, points: usize) -> WorkoutData {
 }
 
 /// A pool swim: no points, lengths as laps, an unknown field set.
-fn swim(trackid: i64) -> WorkoutData {
+pub(crate) fn swim(trackid: i64) -> WorkoutData {
     WorkoutData {
         workout: WorkoutRow {
             trackid,

@@ -3,15 +3,14 @@
 
 use std::process::ExitCode;
 
-use anyhow::Context as _;
 use clap::Args;
+use mikit_app::device::reading::meaning;
+use mikit_app::device::{self as app, ItemFailure, ItemsFailed};
 use serde_json::json;
 
-use super::profile::{Target, prepare};
-use super::reading::{self, Reading, device_json};
+use super::render;
+use super::target::{Target, prepare};
 use crate::context::Ctx;
-use mikit_app::device::{ItemFailure, ItemsFailed};
-use mikit_miot::item::ActionCall;
 
 /// Arguments of `mikit device action`.
 #[derive(Debug, Args)]
@@ -30,79 +29,41 @@ pub struct Cmd {
 
 /// Run `mikit device action`.
 pub async fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
-    let mut prepared = prepare(ctx, &cmd.target).await?;
-    let profile = &prepared.profile;
-    // Located, not only resolved: a spec may repeat a siid (issue 9), and the action belongs
-    // to the service definition its name means.
-    let at = profile
-        .names
-        .locate(mikit_miot::Member::Action, &cmd.action)?;
-    let (siid, aiid) = (at.siid, at.iid);
-    let name = profile
-        .names
-        .name_at(mikit_miot::Member::Action, &at)
-        .unwrap_or_else(|| format!("{siid}.{aiid}"));
-    let service = profile
-        .spec
-        .services
-        .get(at.service)
-        .with_context(|| format!("the spec has no service {siid}"))?;
-    let texts: Vec<&str> = cmd.args.iter().map(String::as_str).collect();
-    let args = service.coerce_action_in(aiid, &texts)?;
-    let out_piids: Vec<u32> = service
-        .action(aiid)
-        .map(|a| a.out.as_slice().to_vec())
-        .unwrap_or_default();
-
-    let mut link = prepared.link(ctx, &cmd.target).await?;
-    let result = link.action(&ActionCall { siid, aiid, args }).await;
+    let mut session = prepare(ctx, &cmd.target).await?;
+    let plan = session
+        .prepared
+        .profile
+        .action_call(&cmd.action, &cmd.args)?;
+    let mut link = session.link(ctx).await?;
+    let result = app::act(&mut link, &session.prepared.profile, &plan).await;
     link.finish();
-    let mikit_miot::item::ActionResult { code, out } = result?;
-    let profile = &prepared.profile;
-    let outputs: Vec<Reading> = out
-        .iter()
-        .enumerate()
-        .map(|(i, v)| {
-            // Bare values in the order of the spec's `out` piids (reference miot-spec.md §13);
-            // `{"piid", "value"}` items are read too, in case a device tags them.
-            let (piid, value) = match (v.get("piid").and_then(|p| p.as_u64()), v.get("value")) {
-                (Some(p), Some(value)) => (u32::try_from(p).unwrap_or(0), value.clone()),
-                _ => (out_piids.get(i).copied().unwrap_or(0), v.clone()),
-            };
-            Reading {
-                name: profile.property_name(siid, piid),
-                siid,
-                piid,
-                code: Some(0),
-                value: Some(value),
-            }
-        })
-        .collect();
-    let ok = reading::is_ok(code);
+    let outcome = result?;
+    let (profile, name, code) = (&session.prepared.profile, &plan.name, outcome.code);
     if ctx.out.json {
         let mut v = json!({
-            "device": device_json(&prepared.device, link.kind()),
-            "action": name, "siid": siid, "aiid": aiid, "code": code,
-            "out": outputs.iter().map(|r| r.to_json(profile)).collect::<Vec<_>>(),
+            "device": render::device_json(&session.prepared.device, link.kind()),
+            "action": name, "siid": plan.call.siid, "aiid": plan.call.aiid, "code": code,
+            "out": outcome.outputs.iter().map(|r| r.to_json(profile)).collect::<Vec<_>>(),
         });
-        if !ok {
-            v["error"] = json!(reading::meaning(code));
+        if !outcome.ok() {
+            v["error"] = json!(meaning(code));
         }
         ctx.out.json_line(&v)?;
-    } else if ok {
+    } else if outcome.ok() {
         ctx.out.line(&format!("{name}: ok"))?;
-        reading::print_lines(ctx, profile, &outputs)?;
+        render::print_lines(ctx, profile, &outcome.outputs)?;
     } else {
-        ctx.out.line(&format!(
-            "{name}: error {code} ({})",
-            reading::meaning(code)
-        ))?;
+        ctx.out
+            .line(&format!("{name}: error {code} ({})", meaning(code)))?;
     }
     ItemsFailed::check(
-        if ok {
+        if outcome.ok() {
             Vec::new()
         } else {
-            vec![ItemFailure { what: name, code }]
+            vec![ItemFailure {
+                what: name.clone(),
+                code,
+            }]
         },
         1,
     )?;

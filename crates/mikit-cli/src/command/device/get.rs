@@ -3,10 +3,10 @@
 use std::process::ExitCode;
 
 use clap::Args;
-use serde_json::json;
+use mikit_app::device as app;
 
-use super::profile::{Target, prepare};
-use super::reading::{self, device_json};
+use super::render;
+use super::target::{Session, Target, prepare};
 use crate::context::Ctx;
 
 /// Arguments of `mikit device get`.
@@ -22,34 +22,25 @@ pub struct Cmd {
 
 /// Run `mikit device get`.
 pub async fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
-    let mut prepared = prepare(ctx, &cmd.target).await?;
-    let mut props = Vec::with_capacity(cmd.props.len());
-    let mut names = Vec::with_capacity(cmd.props.len());
-    for given in &cmd.props {
-        let (siid, piid, p) = prepared.profile.property(given)?;
-        // The name of the definition asked for (a spec may repeat a piid, issue 9).
-        let name = (prepared.profile.name_of_given(given))
-            .unwrap_or_else(|| prepared.profile.property_name(siid, piid));
-        p.require_readable(&name)?;
-        props.push((siid, piid));
-        names.push(name);
-    }
-    let mut link = prepared.link(ctx, &cmd.target).await?;
-    let items = link.get(&reading::reads(&props)).await;
-    link.finish();
-    let mut readings = reading::readings(&prepared.profile, &props, &items?);
-    for (r, name) in readings.iter_mut().zip(names) {
-        r.name = name;
-    }
-    let profile = &prepared.profile;
-    if ctx.out.json {
-        ctx.out.json_line(&json!({
-            "device": device_json(&prepared.device, link.kind()),
-            "properties": readings.iter().map(|r| r.to_json(profile)).collect::<Vec<_>>(),
-        }))?;
-    } else {
-        reading::print_lines(ctx, profile, &readings)?;
-    }
-    super::items_failed(&readings)?;
+    let session = prepare(ctx, &cmd.target).await?;
+    show(ctx, session, &cmd.props).await?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Read and print `props` of a prepared device (also `mikit demo`'s step).
+pub async fn show(ctx: &Ctx, mut session: Session, props: &[String]) -> anyhow::Result<()> {
+    let props = session.prepared.profile.readable_given(props)?;
+    let mut link = session.link(ctx).await?;
+    let read = app::read_named(&mut link, &session.prepared.profile, &props).await;
+    link.finish();
+    let readings = read?;
+    render::answer(
+        ctx,
+        &session.prepared,
+        link.kind(),
+        &readings,
+        render::print_lines,
+    )?;
+    app::items_failed(&readings)?;
+    Ok(())
 }

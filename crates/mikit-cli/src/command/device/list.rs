@@ -60,8 +60,13 @@ pub async fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
     if cmd.refresh {
         refresh(ctx).await?;
     }
-    let store = ctx.read_store()?;
-    let devices = registry::known(&store)?;
+    print(ctx, &ctx.read_store()?)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Print the devices mikit knows (the table, or the JSON list).
+pub fn print(ctx: &Ctx, store: &Store) -> anyhow::Result<()> {
+    let devices = registry::known(store)?;
     let mut list_key = None;
     for key in ["all", "released"] {
         if store.spec_list_fetched_at(key)?.is_some() {
@@ -72,7 +77,7 @@ pub async fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
     let cached = store.cached_spec_urns(0)?;
     let mut rows = Vec::with_capacity(devices.len());
     for d in &devices {
-        rows.push((d, spec_status(&store, d, list_key, &cached)?));
+        rows.push((d, spec_status(store, d, list_key, &cached)?));
     }
     if ctx.out.json {
         let list: Vec<serde_json::Value> = rows
@@ -87,13 +92,13 @@ pub async fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
             })
             .collect();
         ctx.out.json_line(&json!(list))?;
-        return Ok(ExitCode::SUCCESS);
+        return Ok(());
     }
     if rows.is_empty() {
         ctx.out.line(
             "No devices yet: `mikit cloud login` then `mikit device list --refresh` lists those of your Xiaomi account; `mikit device add` adds one by hand.",
         )?;
-        return Ok(ExitCode::SUCCESS);
+        return Ok(());
     }
     let table: Vec<Vec<String>> = rows
         .iter()
@@ -126,5 +131,5 @@ pub async fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
         &["NAME", "MODEL", "DID", "IP", "ONLINE", "SOURCE", "SPEC"],
         &table,
     )?;
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }

@@ -3,10 +3,11 @@
 //!
 //! The path of `mikit device get "Living room purifier" air-purifier.mode` (DESIGN "Data
 //! flow"): the name → a device record (`registry`: the cloud list `mikit cloud devices`
-//! stored, plus devices added by hand) → its model → its spec (`profile`: the spec cache,
-//! else the spec service) → names resolved to `siid.piid` and values checked against the
-//! spec → LAN if the device answers, else cloud (`transport`) → values decoded with units and
-//! value-list descriptions (`reading`).
+//! stored, plus devices added by hand) → its model → its spec (the spec cache, else the spec
+//! service) → names resolved to `siid.piid` and values checked against the spec → LAN if the
+//! device answers, else cloud → values decoded with units and value-list descriptions. All of
+//! that is [`mikit_app::device::control`]; these modules parse the flags (`target`), open the
+//! link with `-v` output (`transport`) and print (`render`).
 //!
 //! Exit codes: 1 unknown device, property or value (nothing was sent), 3 not logged in to
 //! the cloud or the device rejects the token, 4 the device cannot be reached (neither on the
@@ -16,18 +17,18 @@ pub mod action;
 pub mod add;
 pub mod get;
 pub mod list;
-pub mod profile;
-pub mod reading;
 pub mod remove;
+pub mod render;
 pub mod set;
 pub mod status;
+pub mod target;
 pub mod transport;
 pub mod watch;
 
 use std::process::ExitCode;
 
 use clap::Subcommand;
-use mikit_app::device::{ItemFailure, ItemsFailed};
+use mikit_app::device::ItemsFailed;
 
 use crate::context::Ctx;
 
@@ -73,20 +74,6 @@ pub async fn run(ctx: &Ctx, cmd: DeviceCommand) -> anyhow::Result<ExitCode> {
         DeviceCommand::Action(c) => action::run(ctx, c).await,
         DeviceCommand::Watch(c) => watch::run(ctx, c).await,
     }
-}
-
-/// The failures among `readings` (whose lines were printed already), as the error that makes
-/// exit code 5.
-pub fn items_failed(readings: &[reading::Reading]) -> Result<(), ItemsFailed> {
-    let failed = readings
-        .iter()
-        .filter(|r| !r.ok())
-        .map(|r| ItemFailure {
-            what: r.name.clone(),
-            code: r.code.unwrap_or(-4004),
-        })
-        .collect();
-    ItemsFailed::check(failed, readings.len())
 }
 
 /// The exit code of a device-access error: 5 for failed items, 3 when the cloud is needed

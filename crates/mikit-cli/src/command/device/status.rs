@@ -3,10 +3,10 @@
 use std::process::ExitCode;
 
 use clap::Args;
-use serde_json::json;
+use mikit_app::device::{self as app, Prepared, Reading};
 
-use super::profile::{Target, prepare};
-use super::reading::{self, device_json};
+use super::render;
+use super::target::{Target, prepare};
 use crate::context::Ctx;
 
 /// Arguments of `mikit device status`.
@@ -18,37 +18,44 @@ pub struct Cmd {
 
 /// Run `mikit device status`.
 pub async fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
-    let mut prepared = prepare(ctx, &cmd.target).await?;
-    let props = prepared.profile.readable();
+    let session = prepare(ctx, &cmd.target).await?;
+    show(ctx, session).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Read and print every readable property of a prepared device (also `mikit demo`'s step).
+pub async fn show(ctx: &Ctx, mut session: super::target::Session) -> anyhow::Result<()> {
+    let props = session.prepared.profile.readable();
     if props.is_empty() {
         anyhow::bail!(
             "the spec {} of {:?} has no readable property",
-            prepared.profile.urn,
-            prepared.device.name
+            session.prepared.profile.urn,
+            session.prepared.device.name
         );
     }
-    let mut link = prepared.link(ctx, &cmd.target).await?;
-    let items = link.get(&reading::reads(&props)).await;
+    let mut link = session.link(ctx).await?;
+    let read = app::read(&mut link, &session.prepared.profile, &props).await;
     link.finish();
-    let readings = reading::readings(&prepared.profile, &props, &items?);
-    let (profile, device) = (&prepared.profile, &prepared.device);
-    if ctx.out.json {
-        ctx.out.json_line(&json!({
-            "device": device_json(device, link.kind()),
-            "properties": readings.iter().map(|r| r.to_json(profile)).collect::<Vec<_>>(),
-        }))?;
-    } else {
-        ctx.out.line(&format!(
-            "{} ({}, via {}):",
-            device.name,
-            device.model.as_deref().unwrap_or("?"),
-            link.kind()
-        ))?;
-        reading::print_lines(ctx, profile, &readings)?;
-    }
+    let readings = read?;
+    print(ctx, &session.prepared, link.kind(), &readings)?;
     // Some properties failing is a normal status (a sensor not fitted); none answering is not.
     if readings.iter().all(|r| !r.ok()) {
-        super::items_failed(&readings)?;
+        app::items_failed(&readings)?;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
+}
+
+fn print(ctx: &Ctx, p: &Prepared, via: &str, readings: &[Reading]) -> std::io::Result<()> {
+    let (profile, device) = (&p.profile, &p.device);
+    if ctx.out.json {
+        return ctx
+            .out
+            .json_line(&render::properties_json(device, via, profile, readings));
+    }
+    ctx.out.line(&format!(
+        "{} ({}, via {via}):",
+        device.name,
+        device.model.as_deref().unwrap_or("?"),
+    ))?;
+    render::print_lines(ctx, profile, readings)
 }

@@ -5,7 +5,6 @@
 use clap::ValueEnum;
 use mikit_app::device::{Access, Device, Link, MessageIds, Route, Via};
 
-use crate::command::miio::TokenArg;
 use crate::command::{NotLoggedIn, cloud};
 use crate::context::Ctx;
 use crate::output;
@@ -45,30 +44,23 @@ pub fn access(ctx: &Ctx) -> anyhow::Result<Access> {
     })
 }
 
-/// Open the way to `device` that `via` asks for; with `-v`, say which way and why.
-pub async fn open(
-    ctx: &Ctx,
-    device: &Device,
-    via: Via,
-    token_arg: Option<&TokenArg>,
-) -> anyhow::Result<Link> {
-    let access = access(ctx)?;
-    let token = token_arg.map(TokenArg::token).transpose()?;
-    let (link, route) = match mikit_app::device::open(&access, device, via, token).await {
-        Ok(opened) => opened,
-        Err(mikit_app::device::Error::NotLoggedIn) => {
-            return Err(anyhow::Error::new(NotLoggedIn {
-                service: "the Xiaomi cloud",
-                command: "mikit cloud login",
-            })
-            .context("no Xiaomi session"));
-        }
-        Err(e) => return Err(e.into()),
-    };
-    if ctx.global.verbose > 0 {
-        output::stderr_line(&describe(device, &link, &route));
+/// The library's error, with the CLI's "log in first" hint when the cloud needs a session.
+pub fn not_logged_in(e: mikit_app::device::Error) -> anyhow::Error {
+    match e {
+        mikit_app::device::Error::NotLoggedIn => anyhow::Error::new(NotLoggedIn {
+            service: "the Xiaomi cloud",
+            command: "mikit cloud login",
+        })
+        .context("no Xiaomi session"),
+        e => e.into(),
     }
-    Ok(link)
+}
+
+/// With `-v`, the way a link took and why.
+pub fn show_route(ctx: &Ctx, device: &Device, link: &Link, route: &Route) {
+    if ctx.global.verbose > 0 {
+        output::stderr_line(&describe(device, link, route));
+    }
 }
 
 /// `Study fan: via LAN (10.0.0.5:54321)`, `Study fan: via cloud (remembered: …)`.

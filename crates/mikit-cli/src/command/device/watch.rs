@@ -7,8 +7,9 @@ use std::time::Duration;
 use clap::Args;
 use serde_json::{Value, json};
 
-use super::profile::{Target, prepare};
-use super::reading::{self, Reading};
+use mikit_app::device::reading::{self, Reading};
+
+use super::target::{Target, prepare};
 use crate::command::miio::parse_seconds;
 use crate::context::Ctx;
 use crate::output;
@@ -45,20 +46,18 @@ fn seen(r: &Reading) -> Seen {
 
 /// Run `mikit device watch`.
 pub async fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
-    let mut prepared = prepare(ctx, &cmd.target).await?;
+    let mut session = prepare(ctx, &cmd.target).await?;
     let props: Vec<(u32, u32)> = if cmd.props.is_empty() {
-        prepared.profile.readable()
+        session.prepared.profile.readable()
     } else {
-        let mut out = Vec::with_capacity(cmd.props.len());
-        for given in &cmd.props {
-            let (siid, piid, p) = prepared.profile.property(given)?;
-            p.require_readable(&prepared.profile.property_name(siid, piid))?;
-            out.push((siid, piid));
-        }
-        out
+        (session.prepared.profile.readable_given(&cmd.props)?)
+            .into_iter()
+            .map(|(siid, piid, _)| (siid, piid))
+            .collect()
     };
-    let reads = super::reading::reads(&props);
-    let mut link = prepared.link(ctx, &cmd.target).await?;
+    let reads = reading::reads(&props);
+    let mut link = session.link(ctx).await?;
+    let prepared = &session.prepared;
     let profile = &prepared.profile;
     if !ctx.out.json {
         output::stderr_line(&format!(

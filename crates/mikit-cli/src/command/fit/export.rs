@@ -207,16 +207,9 @@ fn open_direct(path: &Path) -> anyhow::Result<std::fs::File> {
 /// (it may sit in `write` on a FIFO whose reader paused): the handler runs on a runtime worker
 /// and exits directly, holding the slot's lock so that the file cannot be renamed meanwhile.
 fn on_interrupt(pending: PendingSlot) -> anyhow::Result<AbortOnDrop> {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut int = signal(SignalKind::interrupt()).context("listening for Ctrl-C")?;
-    let mut term = signal(SignalKind::terminate()).context("listening for SIGTERM")?;
-    let mut hup = signal(SignalKind::hangup()).context("listening for SIGHUP")?;
+    let shutdown = mikit_app::shutdown::Shutdown::on_signals();
     let task = tokio::spawn(async move {
-        tokio::select! {
-            _ = int.recv() => {}
-            _ = term.recv() => {}
-            _ = hup.recv() => {}
-        }
+        shutdown.wait().await;
         let held = pending.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(tmp) = held.as_ref() {
             let _ = std::fs::remove_file(tmp);

@@ -1,18 +1,20 @@
 //! Property values and item codes as a person reads them:
-//! `service.property = value unit (description)`, or the code and what it means.
+//! `service.property = value unit (description)`, or the code and what it means; the same
+//! readings as JSON for the front ends that answer in JSON.
 
 use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
-use super::profile::Profile;
-use crate::context::Ctx;
 use mikit_miot::item::PropResult as Item;
+
+use super::profile::Profile;
+use super::{ItemFailure, ItemsFailed};
 
 /// What a code means: the cloud's `-70xxxyzzz` grammar, else the LAN's MIoT item codes
 /// (reference miot-spec.md §9).
 pub fn meaning(code: i64) -> String {
-    mikit_app::device::code_meaning(code).to_owned()
+    super::code_meaning(code).to_owned()
 }
 
 /// `(siid, piid)` pairs as the items to read.
@@ -116,6 +118,19 @@ fn plain(v: &Value) -> String {
     }
 }
 
+/// The failures among `readings`, as the error front ends report (the CLI's exit code 5).
+pub fn items_failed(readings: &[Reading]) -> Result<(), ItemsFailed> {
+    let failed = readings
+        .iter()
+        .filter(|r| !r.ok())
+        .map(|r| ItemFailure {
+            what: r.name.clone(),
+            code: r.code.unwrap_or(-4004),
+        })
+        .collect();
+    ItemsFailed::check(failed, readings.len())
+}
+
 /// Pair the requested properties with the device's answer (which may come in another order
 /// or leave items out).
 pub fn readings(profile: &Profile, requested: &[(u32, u32)], items: &[Item]) -> Vec<Reading> {
@@ -133,34 +148,6 @@ pub fn readings(profile: &Profile, requested: &[(u32, u32)], items: &[Item]) -> 
             }
         })
         .collect()
-}
-
-/// Print readings as aligned `name = value` lines (errors as `name: error …`).
-pub fn print_lines(ctx: &Ctx, profile: &Profile, readings: &[Reading]) -> std::io::Result<()> {
-    let width = readings
-        .iter()
-        .map(|r| r.name.chars().count())
-        .max()
-        .unwrap_or(0);
-    for r in readings {
-        let line = match (r.error_text(), r.value_text(profile)) {
-            (Some(e), _) => format!("{:<width$}   {e}", r.name),
-            (None, Some(v)) => format!("{:<width$} = {v}", r.name),
-            (None, None) => format!("{:<width$}   ok", r.name),
-        };
-        ctx.out.line(&line)?;
-    }
-    Ok(())
-}
-
-/// The `device` part of a JSON answer.
-pub fn device_json(device: &mikit_app::device::Device, via: &str) -> Value {
-    json!({
-        "name": device.name,
-        "did": device.did,
-        "model": device.model,
-        "via": via,
-    })
 }
 
 #[cfg(test)]
