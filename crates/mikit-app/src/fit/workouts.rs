@@ -102,7 +102,7 @@ pub(super) async fn sync(
                 .source
                 .clone()
                 .unwrap_or_else(|| "run.mifit.huami.com".to_owned());
-            let detail = match client.workout_detail(&trackid.to_string(), &source).await {
+            let detail = match detail_with_retry(&client, trackid, &source).await {
                 Ok(v) => Ok(v),
                 Err(e) if unusable_detail(&e) => Err(e.to_string()),
                 Err(source) => return Err(Error::WorkoutDetail { trackid, source }),
@@ -199,6 +199,14 @@ async fn read_history(
             () = shutdown.wait() => return Ok(None),
             a = client.workout_history_page(next) => a,
         };
+        // See `detail_with_retry`.
+        let answer = match answer {
+            Err(mikit_huami::Error::SessionExpired) => {
+                tracing::info!(page, "the session was rejected twice: one more attempt");
+                client.workout_history_page(next).await
+            }
+            other => other,
+        };
         let answer = answer.map_err(|source| Error::History { page, source })?;
         outcome.requests += 1;
         outcome.workouts.pages = page;
@@ -242,6 +250,29 @@ async fn read_history(
         }
     }
     Ok(Some(all))
+}
+
+/// One workout's detail, asked for a second time when the first attempt ends in
+/// `SessionExpired`.
+///
+/// The details are fetched several at a time and share the app token. When the server
+/// revokes it, each request in flight refreshes it once (single flight) and retries; if the
+/// fresh token is revoked too before a retry lands, that request sees two rejections although
+/// the session is fine. One more attempt tells the cases apart: with a dead login token its
+/// refresh fails again and the error stands (then `mikit fit login` is needed).
+async fn detail_with_retry(
+    client: &HuamiClient,
+    trackid: i64,
+    source: &str,
+) -> Result<serde_json::Value, mikit_huami::Error> {
+    let id = trackid.to_string();
+    match client.workout_detail(&id, source).await {
+        Err(mikit_huami::Error::SessionExpired) => {
+            tracing::info!(trackid, "the session was rejected twice: one more attempt");
+            client.workout_detail(&id, source).await
+        }
+        other => other,
+    }
 }
 
 /// True for answers saying that this workout has no usable detail (an unknown trackid, a
