@@ -116,6 +116,11 @@ pub enum FitCommand {
     Sync(crate::command::fit::sync::Cmd),
     /// Show a table of days: steps, distance, calories, sleep and heart rate.
     Show(crate::command::fit::show::Cmd),
-    /// Export days, minutes, sleep, activities or heart rate as CSV or JSON lines.
+    /// Export days, minutes, sleep, activities, heart rate or workouts as CSV or JSON lines,
+    /// or every workout's track as a GPX, TCX or FIT file for Garmin Connect, Strava and
+    /// others.
     Export(crate::command::fit::export::Cmd),
+    /// List the stored workouts (start, sport, time, distance, pace, heart rate, calories,
+    /// GPS track), or show one with its laps and pauses.
+    Workouts(crate::command::fit::workouts::Cmd),
 }

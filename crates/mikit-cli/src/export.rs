@@ -44,6 +44,14 @@ pub enum Cell<'a> {
     Bool(bool),
     /// A time: UTC epoch seconds and the UTC offset to show it in.
     Time(i64, i32),
+    /// A decimal number (a non-finite one is written as a missing value).
+    Real(f64),
+}
+
+impl From<Option<f64>> for Cell<'_> {
+    fn from(v: Option<f64>) -> Self {
+        v.map_or(Cell::Null, Cell::Real)
+    }
 }
 
 impl From<Option<i64>> for Cell<'_> {
@@ -101,6 +109,10 @@ impl<W: Write> RowWriter<W> {
                             let _ = write!(b, "{v}");
                         }
                         Cell::Null => {}
+                        Cell::Real(v) if v.is_finite() => {
+                            let _ = write!(b, "{v}");
+                        }
+                        Cell::Real(_) => {}
                         Cell::Bool(v) => b.push_str(if v { "true" } else { "false" }),
                         Cell::Time(ts, off) => push_iso(b, ts, off),
                     }
@@ -123,6 +135,10 @@ impl<W: Write> RowWriter<W> {
                             let _ = write!(b, "{v}");
                         }
                         Cell::Null => b.push_str("null"),
+                        Cell::Real(v) if v.is_finite() => {
+                            let _ = write!(b, "{v}");
+                        }
+                        Cell::Real(_) => b.push_str("null"),
                         Cell::Bool(v) => b.push_str(if v { "true" } else { "false" }),
                         Cell::Time(ts, off) => {
                             b.push('"');

@@ -94,6 +94,45 @@ pub enum Error {
         source: mikit_store::Error,
     },
 
+    /// The workouts stream failed part-way; the workouts committed before are kept.
+    #[error("syncing the workouts (what was saved so far is kept; run the sync again to continue)")]
+    Workouts {
+        /// The failed step: [`Error::History`], [`Error::WorkoutDetail`] or
+        /// [`Error::WriteWorkout`].
+        #[source]
+        source: Box<Error>,
+    },
+
+    /// Reading a page of the workout history failed.
+    #[error("reading page {page} of the workout history")]
+    History {
+        /// 1 for the first page.
+        page: u64,
+        /// Why.
+        #[source]
+        source: mikit_huami::Error,
+    },
+
+    /// Downloading one workout's detail failed (after the HTTP retries and a token refresh).
+    #[error("downloading the detail of workout {trackid}")]
+    WorkoutDetail {
+        /// The workout.
+        trackid: i64,
+        /// Why.
+        #[source]
+        source: mikit_huami::Error,
+    },
+
+    /// Committing one workout failed.
+    #[error("writing workout {trackid}")]
+    WriteWorkout {
+        /// The workout.
+        trackid: i64,
+        /// Why.
+        #[source]
+        source: mikit_store::Error,
+    },
+
     /// Re-decoding one account's stored days failed.
     #[error("re-decoding the stored days of user {user}")]
     Redecode {

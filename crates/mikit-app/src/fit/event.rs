@@ -59,6 +59,31 @@ pub enum SyncEvent {
         /// The item.
         item: Rejected,
     },
+    /// One page of the workout history was read.
+    HistoryPage {
+        /// Pages read so far.
+        pages: u64,
+        /// Workouts listed so far.
+        workouts: u64,
+    },
+    /// The workout history is read: `to_fetch` of its `workouts` need their detail (new,
+    /// changed since stored, or stored without one).
+    WorkoutsListed {
+        /// Pages read.
+        pages: u64,
+        /// Workouts in the history.
+        workouts: u64,
+        /// Workouts whose detail will be fetched.
+        to_fetch: u64,
+    },
+    /// One workout is committed (summary, detail and rows in one transaction).
+    WorkoutCommitted {
+        /// Its id.
+        trackid: i64,
+        /// False when the server had no usable detail for it: the summary is stored alone
+        /// (with a [`SyncEvent::Rejected`] before this event) and the next sync asks again.
+        detail: bool,
+    },
     /// A request range is committed, together with the stream's sync state.
     RangeCommitted {
         /// The stream.
@@ -114,6 +139,23 @@ pub struct StreamOutcome {
     pub requests: u64,
     /// Items skipped because they could not be decoded, in date order of their ranges.
     pub rejected: Vec<Rejected>,
+    /// What the workouts stream did (zero for the other streams).
+    pub workouts: WorkoutCounts,
+}
+
+/// What the workouts stream did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WorkoutCounts {
+    /// Workouts in the server's history.
+    pub listed: u64,
+    /// History pages read.
+    pub pages: u64,
+    /// Workouts committed with their detail (new or changed).
+    pub fetched: u64,
+    /// Workouts committed without a detail (the server had none usable).
+    pub without_detail: u64,
+    /// Workouts already stored with the same summary and a detail: not fetched again.
+    pub unchanged: u64,
 }
 
 impl StreamOutcome {
@@ -125,6 +167,7 @@ impl StreamOutcome {
             stats: WriteStats::default(),
             requests: 0,
             rejected: Vec::new(),
+            workouts: WorkoutCounts::default(),
         }
     }
 }
@@ -136,6 +179,10 @@ pub struct RedecodeOutcome {
     pub stats: WriteStats,
     /// Stored items the current decoder rejects (their derived rows are absent).
     pub failed: Vec<Rejected>,
+    /// Workouts rebuilt from their stored payloads.
+    pub workouts: u64,
+    /// Stored workouts the current decoder rejects: (trackid, reason).
+    pub failed_workouts: Vec<(i64, String)>,
     /// True when a shutdown stopped it before every account was done.
     pub interrupted: bool,
 }

@@ -38,12 +38,14 @@
 //! | `plan` | which days to fetch: [`chunks`], the start of a stream's range |
 //! | `pipeline` | fetch with bounded concurrency, commit in order on the database thread |
 //! | `band` | the band-data stream (daily summaries, minutes, sleep and activity stages) |
+//! | `workouts` | the workouts stream (history pages, one detail per new or changed workout) |
 
 mod band;
 mod error;
 mod event;
 mod pipeline;
 mod plan;
+mod workouts;
 
 use std::sync::Arc;
 
@@ -54,7 +56,7 @@ use mikit_store::{Store, SyncLock};
 use crate::shutdown::Shutdown;
 
 pub use error::Error;
-pub use event::{RedecodeOutcome, Rejected, StreamOutcome, SyncEvent, SyncOutcome};
+pub use event::{RedecodeOutcome, Rejected, StreamOutcome, SyncEvent, SyncOutcome, WorkoutCounts};
 pub use plan::chunks;
 
 /// The earliest day a first sync looks for data (the first Mi Band shipped in 2014).
@@ -69,18 +71,73 @@ pub const PROVIDER: &str = "huami";
 pub enum Stream {
     /// `band_data.json`: daily totals, per-minute records, sleep and activity stages.
     BandData,
+    /// The workout history and each workout's detail (points, laps, pauses).
+    Workouts,
 }
 
 impl Stream {
-    /// Every stream, in the order a sync runs them.
-    pub const ALL: &'static [Stream] = &[Stream::BandData];
+    /// Every stream, in the order a sync runs them (band data first: a workout without a time
+    /// zone takes its UTC offset from the band day it falls on).
+    pub const ALL: &'static [Stream] = &[Stream::BandData, Stream::Workouts];
 
     /// The stream's name in the sync state (and in messages).
     pub const fn name(self) -> &'static str {
         match self {
             Self::BandData => "band_data",
+            Self::Workouts => "workouts",
         }
     }
+
+    /// The name a user gives to choose the stream (`mikit fit sync --only days,workouts`).
+    pub const fn option_name(self) -> &'static str {
+        match self {
+            Self::BandData => "days",
+            Self::Workouts => "workouts",
+        }
+    }
+
+    /// The streams named in `list`, comma-separated user names ([`Stream::option_name`];
+    /// spaces around names and repeated names are allowed), in the order a sync runs them.
+    ///
+    /// # Errors
+    /// [`UnknownStream`] for an empty list or a name that is not a stream's.
+    pub fn parse_list(list: &str) -> Result<Vec<Stream>, UnknownStream> {
+        let mut chosen = Vec::new();
+        for name in list.split(',').map(str::trim) {
+            let stream = Stream::ALL
+                .iter()
+                .copied()
+                .find(|s| s.option_name().eq_ignore_ascii_case(name) || s.name() == name)
+                .ok_or_else(|| UnknownStream(name.to_owned()))?;
+            chosen.push(stream);
+        }
+        Ok(Stream::ALL
+            .iter()
+            .copied()
+            .filter(|s| chosen.contains(s))
+            .collect())
+    }
+}
+
+/// A name in a list of streams that names none.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{} is not a kind of data to sync; the kinds are: {}", shown(.0), valid_names())]
+pub struct UnknownStream(pub String);
+
+fn shown(name: &str) -> String {
+    if name.is_empty() {
+        "an empty name".to_owned()
+    } else {
+        format!("\"{name}\"")
+    }
+}
+
+fn valid_names() -> String {
+    Stream::ALL
+        .iter()
+        .map(|s| s.option_name())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl std::fmt::Display for Stream {
@@ -94,13 +151,14 @@ impl std::fmt::Display for Stream {
 pub struct SyncOptions {
     /// The streams to sync, in order. Default: [`Stream::ALL`].
     pub streams: Vec<Stream>,
-    /// First day to fetch. Default: two days before where the last sync stopped (the newest
+    /// First day of band data to fetch (workouts: always the whole history, whose unchanged
+    /// workouts cost nothing but the history pages). Default: two days before where the last sync stopped (the newest
     /// days change), else the first day the server has data for.
     pub from: Option<Date>,
     /// Last day to fetch. Default and maximum: the day after `today` (a later day is capped,
     /// with [`SyncEvent::LastDayCapped`]: the server has nothing for the future).
     pub to: Option<Date>,
-    /// Fetch everything again, ignoring the sync state.
+    /// Fetch everything again, ignoring the sync state (and every workout's detail).
     pub full: bool,
     /// When another sync holds the database: wait for it ([`SyncEvent::WaitingForLock`]),
     /// then continue where it stopped. Otherwise: [`Error::Busy`].
@@ -187,7 +245,7 @@ pub async fn sync(
     for &stream in &options.streams {
         let (done, returned) = match stream {
             Stream::BandData => {
-                band::sync(
+                let (done, store) = band::sync(
                     &client,
                     store,
                     account,
@@ -196,12 +254,20 @@ pub async fn sync(
                     shutdown,
                     &mut on_event,
                 )
-                .await?
+                .await?;
+                ((done.outcome, done.interrupted), store)
+            }
+            Stream::Workouts => {
+                let (done, store) =
+                    workouts::sync(&client, store, account, options, shutdown, &mut on_event)
+                        .await?;
+                ((done.outcome, done.interrupted), store)
             }
         };
         store = returned;
-        outcome.interrupted |= done.interrupted;
-        outcome.streams.push(done.outcome);
+        let (stream_outcome, interrupted) = done;
+        outcome.interrupted |= interrupted;
+        outcome.streams.push(stream_outcome);
         if outcome.interrupted {
             break;
         }
@@ -228,8 +294,9 @@ impl Default for RedecodeOptions {
 }
 
 /// Rebuild every derived table of every Huami account from the raw items already stored,
-/// without network (after an upgrade, to benefit from a better decoder). Takes the sync lock
-/// like [`sync`]; a `shutdown` is honoured between accounts (each account is one transaction).
+/// band days and workouts, without network (after an upgrade, to benefit from a better
+/// decoder). Takes the sync lock like [`sync`]; a `shutdown` is honoured between accounts
+/// (each account's days are one transaction, its workouts another).
 pub async fn redecode(
     store: Store,
     options: &RedecodeOptions,
@@ -260,13 +327,24 @@ pub async fn redecode(
                 .redecode(account, |item| {
                     mikit_huami::decode_day_in(item, zone.as_ref())
                 })
-                .map_err(|source| Error::Redecode { user, source })?;
+                .map_err(|source| Error::Redecode {
+                    user: user.clone(),
+                    source,
+                })?;
             outcome.stats += stats;
             outcome.failed.extend(
                 failed
                     .into_iter()
                     .map(|(date, reason)| Rejected { date, reason }),
             );
+            let (workouts, failed) = store
+                .redecode_workouts(account, crate::workout::redecode)
+                .map_err(|source| Error::Redecode {
+                    user: user.clone(),
+                    source,
+                })?;
+            outcome.workouts += workouts;
+            outcome.failed_workouts.extend(failed);
         }
         Ok(outcome)
     })
@@ -300,4 +378,30 @@ async fn lock(
     };
     tracing::info!(lock = %lock.path().display(), "holding the sync lock");
     Ok(Some(lock))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stream_lists_parse_to_the_sync_order() {
+        assert_eq!(Stream::parse_list("days"), Ok(vec![Stream::BandData]));
+        assert_eq!(
+            Stream::parse_list("workouts, days,workouts"),
+            Ok(vec![Stream::BandData, Stream::Workouts])
+        );
+        assert_eq!(Stream::parse_list("Workouts"), Ok(vec![Stream::Workouts]));
+        let err = Stream::parse_list("days,sleep").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "\"sleep\" is not a kind of data to sync; the kinds are: days, workouts"
+        );
+        assert!(
+            Stream::parse_list("")
+                .unwrap_err()
+                .to_string()
+                .starts_with("an empty name")
+        );
+    }
 }

@@ -1,6 +1,6 @@
-//! The shape every stream's sync has: fetch request ranges with bounded concurrency (the
-//! answers may arrive in any order, `buffered` hands them back in range order), commit them
-//! strictly in that order on a dedicated database thread, one at a time.
+//! The shape every stream's sync has: fetch requests (date ranges, workouts) with bounded
+//! concurrency (the answers may arrive in any order, `buffered` hands them back in request
+//! order), commit them strictly in that order on a dedicated database thread, one at a time.
 //!
 //! Only one batch is with the database thread at any moment and the next one is handed over
 //! only if no shutdown was requested, so a stop takes effect right after the commit in
@@ -9,7 +9,6 @@
 use std::{collections::VecDeque, future::Future};
 
 use futures_util::StreamExt as _;
-use jiff::civil::Date;
 use mikit_store::Store;
 
 use super::Error;
@@ -23,18 +22,18 @@ pub(super) struct End {
     pub interrupted: bool,
 }
 
-/// Fetch every range of `ranges` with `fetch` (at most `jobs` at once and at most `jobs`
+/// Fetch every request of `ranges` with `fetch` (at most `jobs` at once and at most `jobs`
 /// fetched batches waiting), commit each with `commit` on the database thread in range order,
 /// and report each commit's result to `on_commit` as it lands.
 ///
 /// A failed fetch stops further fetching; the batches fetched before it are still committed,
 /// then the error is returned. A failed commit stops everything. The store comes back when
 /// all went well (also when interrupted).
-pub(super) async fn run<B, C, Fut>(
+pub(super) async fn run<R, B, C, Fut>(
     store: Store,
-    ranges: Vec<(Date, Date)>,
+    ranges: Vec<R>,
     jobs: usize,
-    fetch: impl FnMut((Date, Date)) -> Fut,
+    fetch: impl FnMut(R) -> Fut,
     mut commit: impl FnMut(&mut Store, B) -> Result<C, Error> + Send + 'static,
     shutdown: &Shutdown,
     mut on_commit: impl FnMut(C),

@@ -10,6 +10,8 @@
 //! |---|---|
 //! | `points` | the separate detail streams merged on time into [`mikit_activity::Point`]s |
 //! | `laps` | laps from the swim `lap` rows or the kilometre splits, and pool lengths |
+//! | `store` | [`to_store`]: the store's rows of a workout; [`decode_raw`] of stored payloads |
+//! | [`export`] | which stored workouts to export, file names, atomic files in a folder |
 //!
 //! ```
 //! use mikit_huami::workout::{WorkoutSummary, decode_workout_detail};
@@ -30,8 +32,12 @@
 use mikit_activity::{Activity, Pause, Sport, Totals};
 use mikit_huami::workout::{WorkoutDetail, WorkoutSummary};
 
+pub mod export;
 mod laps;
 mod points;
+mod store;
+
+pub use store::{decode_raw, redecode, to_store};
 
 /// Converts one workout. `detail` is `None` when it was not fetched (or could not be): the
 /// activity then has its summary totals only.

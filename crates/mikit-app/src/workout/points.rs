@@ -136,3 +136,42 @@ fn at(by_time: &mut BTreeMap<i64, Point>, t: i64) -> &mut Point {
         ..Point::default()
     })
 }
+
+/// The points of one workout as the store keeps them: the same points as [`merge`] (so a
+/// file exported from the workout has as many points as the store), plus the values the
+/// activity files have no field for: GPS accuracy (by index of the point streams), stride
+/// (the nearest `gait` sample) and pace (from the speed: the detail's own `pace` entries are
+/// of disputed unit, see `mikit_huami::workout::DetailPoint::pace`, and stay in the raw
+/// payload).
+pub(crate) fn rows(d: &WorkoutDetail, sport: Sport) -> Vec<mikit_store::WorkoutPointRow> {
+    let merged = merge(d, sport);
+    let with_gps = d.route().next().is_some();
+    let stride = Stream::new(
+        d.gait
+            .iter()
+            .filter_map(|g| Some((g.ts, g.stride_cm?)))
+            .collect(),
+    );
+    merged
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            // With GPS, `merge` yields exactly one point per index of the point streams.
+            let wire = if with_gps { d.points.get(i) } else { None };
+            mikit_store::WorkoutPointRow {
+                time: p.time,
+                lat: p.position.map(|x| x.lat),
+                lon: p.position.map(|x| x.lon),
+                altitude_m: p.altitude_m,
+                accuracy_m: wire.and_then(|w| w.accuracy_m),
+                heart_rate: p.heart_rate.map(i64::from),
+                cadence: p.cadence.map(i64::from),
+                stride_cm: p.time.and_then(|t| stride.nearest(t)).map(f64::from),
+                speed_mps: p.speed_mps,
+                distance_m: p.distance_m,
+                pace: p.speed_mps.filter(|&v| v > 0.0).map(|v| 1.0 / v),
+                power_w: p.power_w.map(i64::from),
+            }
+        })
+        .collect()
+}

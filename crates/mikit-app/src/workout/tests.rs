@@ -198,3 +198,172 @@ fn time_zone_edge_cases() {
     assert_eq!(at(json!("Not/AZone")), 0);
     assert_eq!(at(json!("")), 0);
 }
+
+/// The store's rows: the activity's points (same count), the values files have no field for,
+/// sentinels absent, pauses typed, splits as `km` laps; a workout without detail is its
+/// summary alone.
+#[test]
+fn store_rows_follow_the_activity() {
+    let s = summary(
+        json!({"trackid": T0.to_string(), "type": 1, "end_time": (T0 + 100).to_string(),
+        "run_time": "90", "pause_time": "10", "dis": "1200.0", "calorie": "-1",
+        "max_heart_rate": 150, "avg_frequency": "160.0", "avg_cadence": "-1",
+        "max_altitude": "-20000", "avg_distance_per_stroke": "-1", "sport_title": "Tempo",
+        "syncedTimezone": "Europe/Berlin"}),
+    );
+    let d = decode_workout_detail(&json!({"trackid":T0,"time":"0;2;2;",
+        "longitude_latitude":"4004663552,11629333504;16403,8392;;;;14877,8392;",
+        "altitude":"-2000000;7800;7772;","accuracy":"5;6;;","speed":"2,2.0;4,2.5;",
+        "gait":"2,0,71,160;2,2,74,164;","pause":format!("{},10,1,2,3;", T0 + 60),
+        "kilo_pace":"0,330,-1,-1,-1,330;"}));
+    let data = to_store(&s, Some(&d));
+    let activity = to_activity(&s, Some(&d));
+    assert_eq!(data.points.len(), activity.points.len());
+    let w = &data.workout;
+    assert_eq!((w.trackid, w.start, w.end), (T0, T0, Some(T0 + 100)));
+    assert_eq!(w.sport, 1);
+    assert_eq!(w.title.as_deref(), Some("Tempo"));
+    assert_eq!((w.duration_s, w.pause_s), (Some(90), Some(10)));
+    assert_eq!(w.kcal, None, "-1 is not measured");
+    assert_eq!(w.max_altitude_m, None, "-20000 is not measured");
+    assert_eq!(w.avg_distance_per_stroke, None);
+    assert_eq!(w.avg_cadence, Some(160.0), "step frequency for a run");
+    assert_eq!(w.max_hr, Some(150));
+    let p0 = &data.points[0];
+    assert_eq!(p0.accuracy_m, Some(5.0));
+    assert_eq!(p0.altitude_m, Some(78.0), "back-filled like the files");
+    assert_eq!(p0.stride_cm, Some(71.0));
+    assert_eq!(p0.speed_mps, Some(2.0));
+    assert_eq!(p0.pace, Some(0.5), "seconds per metre from the speed");
+    assert!(
+        data.points[2].lat.is_none(),
+        "a missing fix stays a point without position"
+    );
+    assert_eq!(data.pauses.len(), 1);
+    assert_eq!(data.pauses[0].kind, Some(3));
+    assert_eq!(data.pauses[0].end, Some(T0 + 70));
+    assert_eq!(data.laps[0].kind, "km");
+    assert_eq!(data.laps[0].distance_m, Some(1000.0));
+    assert_eq!(data.laps[0].avg_pace, Some(0.33));
+    assert_eq!(data.laps.len(), activity.laps.len());
+
+    let alone = to_store(&s, None);
+    assert!(alone.points.is_empty() && alone.laps.is_empty() && alone.pauses.is_empty());
+    assert_eq!(alone.workout, data.workout);
+
+    // An unknown sport code stays a number.
+    let odd = to_store(&summary(json!({"trackid": T0, "type": 777})), None);
+    assert_eq!(odd.workout.sport, 777);
+}
+
+/// `decode_raw` of what the sync stores gives the same rows; broken payloads are errors.
+#[test]
+fn raw_payloads_decode_again() {
+    let raw_summary = json!({"trackid": T0.to_string(), "type": 9, "dis": "20000"}).to_string();
+    let raw_detail = json!({"trackid": T0, "time": "0;1;", "longitude_latitude": "5000000000,1000000000;100,100;"}).to_string();
+    let (s, d) = decode_raw(&raw_summary, Some(&raw_detail)).unwrap();
+    assert_eq!(
+        redecode(&raw_summary, Some(&raw_detail)).unwrap(),
+        to_store(&s, d.as_ref())
+    );
+    assert_eq!(
+        redecode(&raw_summary, Some(&raw_detail))
+            .unwrap()
+            .points
+            .len(),
+        2
+    );
+    assert!(decode_raw("{", None).unwrap_err().contains("not JSON"));
+    assert!(
+        decode_raw("{\"type\": 1}", None)
+            .unwrap_err()
+            .contains("trackid")
+    );
+    assert!(
+        decode_raw(&raw_summary, Some("["))
+            .unwrap_err()
+            .contains("detail")
+    );
+}
+
+#[test]
+fn sports_by_name_or_code() {
+    use super::export::{is_ride, is_swim, parse_sport, sport_name};
+    assert_eq!(parse_sport("1"), Ok(vec![1]));
+    assert_eq!(parse_sport("777"), Ok(vec![777]));
+    assert_eq!(parse_sport(" Pool-Swim "), Ok(vec![14]));
+    assert_eq!(
+        parse_sport("walking"),
+        Ok(vec![6, 13]),
+        "two codes share the name"
+    );
+    let err = parse_sport("yoga").unwrap_err();
+    assert!(
+        err.contains("running") && err.contains("pool-swim"),
+        "{err}"
+    );
+    assert_eq!(
+        err.matches("walking").count(),
+        1,
+        "each name listed once: {err}"
+    );
+    assert_eq!(sport_name(1), "running");
+    assert_eq!(sport_name(777), "sport 777");
+    assert_eq!(sport_name(-3), "sport -3");
+    assert!(is_ride(9) && is_ride(10) && !is_ride(1));
+    assert!(is_swim(14) && is_swim(15) && !is_swim(9));
+}
+
+fn stored(start: i64, offset: i32, sport: i64) -> mikit_store::StoredWorkout {
+    mikit_store::StoredWorkout {
+        row: mikit_store::WorkoutRow {
+            trackid: start,
+            start,
+            sport,
+            ..mikit_store::WorkoutRow::default()
+        },
+        date: jiff::civil::date(2023, 11, 14),
+        tz_offset: offset,
+        points: 0,
+        has_track: false,
+        has_detail: true,
+    }
+}
+
+#[test]
+fn file_names_use_the_local_start_and_the_sport() {
+    use super::export::{Format, file_name};
+    // 1_700_000_000 = 2023-11-14T22:13:20Z.
+    assert_eq!(
+        file_name(&stored(T0, 3600, 1), Format::Fit),
+        "2023-11-14T23-13-20_running.fit"
+    );
+    assert_eq!(
+        file_name(&stored(T0, -5 * 3600, 14), Format::Gpx),
+        "2023-11-14T17-13-20_pool-swim.gpx"
+    );
+    assert_eq!(
+        file_name(&stored(T0, 0, 777), Format::Tcx),
+        "2023-11-14T22-13-20_sport-777.tcx"
+    );
+}
+
+#[test]
+fn files_are_written_whole_or_not_at_all() {
+    use super::export::write_atomically;
+    let dir = std::env::temp_dir().join(format!("mikit-app-atomic-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("a.fit");
+    write_atomically(&path, b"one", false).unwrap();
+    // Without `replace` an existing file is kept (and the temporary file removed).
+    assert!(write_atomically(&path, b"two", false).is_err());
+    assert_eq!(std::fs::read(&path).unwrap(), b"one");
+    write_atomically(&path, b"three", true).unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), b"three");
+    let names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["a.fit"], "no temporary file left");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -148,7 +148,43 @@ async fn events_arrive_in_order_and_agree_with_the_store() {
     assert_eq!(to, date(2026, 4, 1), "tomorrow");
     let commits = committed(&events);
     assert_eq!(commits.len(), ranges);
-    assert_eq!(events.len(), 2 + ranges, "{events:?}");
+    // Then the workouts stream: the history pages, the list, one commit per workout.
+    let band_events = events
+        .iter()
+        .position(|e| matches!(e, SyncEvent::HistoryPage { .. }))
+        .unwrap_or(events.len());
+    assert_eq!(band_events, 2 + ranges, "{events:?}");
+    let (pages, listed, to_fetch) = events[band_events..]
+        .iter()
+        .find_map(|e| match *e {
+            SyncEvent::WorkoutsListed {
+                pages,
+                workouts,
+                to_fetch,
+            } => Some((pages, workouts, to_fetch)),
+            _ => None,
+        })
+        .expect("the workouts are listed");
+    assert_eq!(
+        events.len(),
+        band_events + pages as usize + 1 + to_fetch as usize,
+        "{events:?}"
+    );
+    assert_eq!(to_fetch, listed, "a first sync fetches every detail");
+    let workouts = outcome.stream(Stream::Workouts).unwrap();
+    assert_eq!(workouts.workouts.fetched, to_fetch);
+    assert_eq!(workouts.requests, pages + to_fetch);
+    let trackids: Vec<i64> = events
+        .iter()
+        .filter_map(|e| match *e {
+            SyncEvent::WorkoutCommitted { trackid, detail } => {
+                assert!(detail);
+                Some(trackid)
+            }
+            _ => None,
+        })
+        .collect();
+    assert!(trackids.windows(2).all(|w| w[0] < w[1]), "oldest first");
     assert_eq!(commits.first().unwrap().0, from);
     assert_eq!(commits.last().unwrap().1, to);
     for w in commits.windows(2) {
@@ -170,6 +206,13 @@ async fn events_arrive_in_order_and_agree_with_the_store() {
     let (account, _, _) = store.accounts(fit::PROVIDER).unwrap().remove(0);
     let rows = store.day_rows(account, None, None).unwrap();
     assert_eq!(rows.len() as u64, band.stats.days);
+    let stored: Vec<i64> = store
+        .workouts(account, &mikit_store::WorkoutFilter::default())
+        .unwrap()
+        .iter()
+        .map(|w| w.row.trackid)
+        .collect();
+    assert_eq!(stored, trackids, "the store holds the workouts committed");
     assert!(band.stats.days >= 90, "{band:?}");
     let state = store
         .sync_state(account, Stream::BandData.name())
@@ -184,11 +227,15 @@ async fn events_arrive_in_order_and_agree_with_the_store() {
 
     // The next sync continues two days before where this one stopped, without discovery.
     let (outcome, events) = sync(&client, &dir.db(), &Shutdown::new(), |_| {}).await;
-    assert!(!outcome.unwrap().interrupted);
+    let outcome = outcome.unwrap();
+    assert!(!outcome.interrupted);
     assert!(
         matches!(events[0], SyncEvent::Planned { from, .. } if from == date(2026, 3, 30)),
         "{events:?}"
     );
+    // No workout changed: none is fetched again.
+    let workouts = outcome.stream(Stream::Workouts).unwrap().workouts;
+    assert_eq!((workouts.fetched, workouts.unchanged), (0, listed));
 }
 
 // Issue 10, part 1: a Shutdown stops the sync right after the range being committed; the

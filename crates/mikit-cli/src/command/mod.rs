@@ -46,6 +46,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             FitCommand::Sync(cmd) => fit::sync::run(&ctx, cmd).await,
             FitCommand::Show(cmd) => fit::show::run(&ctx, cmd),
             FitCommand::Export(cmd) => fit::export::run(&ctx, cmd),
+            FitCommand::Workouts(cmd) => fit::workouts::run(&ctx, cmd),
         },
         Command::Miio(cmd) => miio::run(&ctx, cmd).await,
         Command::Spec(cmd) => spec::run(&ctx, cmd).await,

@@ -17,3 +17,4 @@ mod spec;
 mod store;
 mod sync;
 mod terminal;
+mod workouts;

@@ -60,6 +60,7 @@ pub fn check_cli(cli: &crate::cli::Cli) -> Result<(), clap::Error> {
         Command::Fit(FitCommand::Sync(c)) => (c.from, c.to),
         Command::Fit(FitCommand::Show(c)) => (c.from, c.to),
         Command::Fit(FitCommand::Export(c)) => (c.from, c.to),
+        Command::Fit(FitCommand::Workouts(c)) => (c.from, c.to),
         _ => return Ok(()),
     };
     check_range(from, to).map_err(|msg| {

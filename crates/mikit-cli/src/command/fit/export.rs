@@ -31,6 +31,26 @@ pub enum What {
     Activities,
     /// One row per minute that has a heart-rate measurement.
     HeartRate,
+    /// One row per workout: start, sport, time, distance, pace, heart rate, calories, …
+    Workouts,
+    /// One file per workout (GPX, TCX or FIT) in the folder given with -o, named
+    /// YYYY-MM-DDTHH-MM-SS_<sport>.<ext> after the workout's local start.
+    Tracks,
+}
+
+/// Output format of an export.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FileFormat {
+    /// Comma-separated values with a header line (rows).
+    Csv,
+    /// One JSON object per line (rows).
+    Jsonl,
+    /// GPX 1.1 with Garmin's TrackPointExtension (tracks; workouts with GPS only).
+    Gpx,
+    /// Garmin Training Center Database v2 (tracks).
+    Tcx,
+    /// Garmin FIT activity files (tracks).
+    Fit,
 }
 
 /// Arguments of `mikit fit export`.
@@ -39,10 +59,11 @@ pub struct Cmd {
     /// What to export.
     #[arg(long, value_enum)]
     pub what: What,
-    /// Output format [default: csv, or jsonl with --json]. Times are ISO 8601 local times with
-    /// the UTC offset of their day.
+    /// Output format [default: csv, or jsonl with --json; fit for tracks]. Times are ISO 8601
+    /// local times with the UTC offset of their day. Tracks take gpx, tcx or fit; rows take
+    /// csv or jsonl.
     #[arg(long, value_enum)]
-    pub format: Option<Format>,
+    pub format: Option<FileFormat>,
     /// First day (YYYY-MM-DD); default: the first stored day.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub from: Option<Date>,
@@ -52,18 +73,47 @@ pub struct Cmd {
     /// Write to this file instead of standard output (`-` is standard output). A file appears
     /// only once complete (written beside it, then renamed over it; a symbolic link is written
     /// through); a device or named pipe is written directly. With --json a one-line summary
-    /// goes to standard error.
-    #[arg(short, long, value_name = "FILE")]
+    /// goes to standard error. For tracks: the folder the files go to (created when missing).
+    #[arg(short, long, value_name = "FILE|DIR")]
     pub output: Option<PathBuf>,
+    /// Tracks: export only this workout (its id, shown by `mikit fit workouts`).
+    #[arg(long, value_name = "ID")]
+    pub workout: Option<i64>,
+    /// Tracks: rewrite files that exist already (by default a file that exists is complete
+    /// and kept, so an interrupted export continues where it stopped).
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// A usage error: printed, exit code 2.
+fn usage(message: &str) -> ExitCode {
+    crate::output::error_line(message);
+    ExitCode::from(2)
 }
 
 /// Run `mikit fit export`.
 pub fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
-    let format = cmd.format.unwrap_or(if ctx.out.json {
-        Format::Jsonl
-    } else {
-        Format::Csv
-    });
+    if cmd.what == What::Tracks {
+        return super::tracks::run(ctx, &cmd);
+    }
+    if cmd.workout.is_some() || cmd.force {
+        return Ok(usage(
+            "--workout and --force apply to `--what tracks` only (one file per workout)",
+        ));
+    }
+    let format = match cmd.format {
+        None if ctx.out.json => Format::Jsonl,
+        None | Some(FileFormat::Csv) => Format::Csv,
+        Some(FileFormat::Jsonl) => Format::Jsonl,
+        Some(f @ (FileFormat::Gpx | FileFormat::Tcx | FileFormat::Fit)) => {
+            return Ok(usage(&format!(
+                "--format {} makes one file per workout: use it with `--what tracks -o DIR`; rows are exported as csv or jsonl",
+                f.to_possible_value()
+                    .map(|v| v.get_name().to_owned())
+                    .unwrap_or_default()
+            )));
+        }
+    };
     let target = match Target::resolve(cmd.output.as_deref()) {
         Ok(t) => t,
         Err(e) if e.is_usage() => {
@@ -296,9 +346,98 @@ fn write_export<W: Write>(
             })?;
             w.finish()?;
         }
+        What::Workouts => {
+            let filter = mikit_store::WorkoutFilter {
+                from: cmd.from,
+                to: cmd.to,
+                sport: None,
+            };
+            let mut w = RowWriter::new(out, format, WORKOUT_COLUMNS)?;
+            store.for_each_workout(account, &filter, |s| -> anyhow::Result<()> {
+                rows += 1;
+                let r = &s.row;
+                let off = s.tz_offset;
+                let name = mikit_app::workout::export::sport_name(r.sport);
+                let date = s.date.to_string();
+                w.row(&[
+                    Cell::Int(r.trackid),
+                    Cell::Str(&date),
+                    Cell::Time(r.start, off),
+                    r.end.map_or(Cell::Null, |e| Cell::Time(e, off)),
+                    Cell::Int(i64::from(off)),
+                    Cell::Int(r.sport),
+                    Cell::Str(&name),
+                    r.title.as_deref().map_or(Cell::Null, Cell::Str),
+                    r.auto_detected.map_or(Cell::Null, Cell::Bool),
+                    r.duration_s.into(),
+                    r.pause_s.into(),
+                    r.distance_m.into(),
+                    r.avg_pace.into(),
+                    r.kcal.into(),
+                    r.avg_hr.into(),
+                    r.max_hr.into(),
+                    r.min_hr.into(),
+                    r.avg_cadence.into(),
+                    r.steps.into(),
+                    r.avg_stride_cm.into(),
+                    r.ascent_m.into(),
+                    r.descent_m.into(),
+                    r.min_altitude_m.into(),
+                    r.max_altitude_m.into(),
+                    r.pool_length_m.into(),
+                    r.trips.into(),
+                    r.strokes.into(),
+                    r.swolf.into(),
+                    r.training_effect.into(),
+                    r.anaerobic_training_effect.into(),
+                    Cell::Int(i64::try_from(s.points).unwrap_or(i64::MAX)),
+                    Cell::Bool(s.has_track),
+                    Cell::Bool(s.has_detail),
+                ])?;
+                Ok(())
+            })?;
+            w.finish()?;
+        }
+        What::Tracks => anyhow::bail!("tracks are files, not rows (this is a mikit bug)"),
     }
     Ok(rows)
 }
+
+const WORKOUT_COLUMNS: &[&str] = &[
+    "id",
+    "date",
+    "start",
+    "end",
+    "tz_offset_s",
+    "sport",
+    "sport_name",
+    "title",
+    "auto_detected",
+    "moving_s",
+    "paused_s",
+    "distance_m",
+    "avg_pace_s_per_m",
+    "kcal",
+    "avg_hr",
+    "max_hr",
+    "min_hr",
+    "avg_cadence",
+    "steps",
+    "avg_stride_cm",
+    "ascent_m",
+    "descent_m",
+    "min_altitude_m",
+    "max_altitude_m",
+    "pool_length_m",
+    "lengths",
+    "strokes",
+    "swolf",
+    "training_effect",
+    "anaerobic_training_effect",
+    "points",
+    "track",
+    "detail",
+];
 
 const DAY_COLUMNS: &[&str] = &[
     "date",

@@ -6,6 +6,8 @@ pub mod login;
 pub mod logout;
 pub mod show;
 pub mod sync;
+pub mod tracks;
+pub mod workouts;
 
 use anyhow::Context as _;
 use mikit_huami::Session;

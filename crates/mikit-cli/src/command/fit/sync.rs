@@ -27,10 +27,16 @@ pub struct Cmd {
     /// Download everything again instead of continuing where the last sync stopped.
     #[arg(long)]
     pub full: bool,
-    /// Rebuild every table from the raw payloads already stored, without any network access
-    /// (after upgrading mikit, to benefit from a better decoder).
-    #[arg(long, conflicts_with_all = ["from", "to", "full"])]
+    /// Rebuild every table from the raw payloads already stored, band days and workouts,
+    /// without any network access (after upgrading mikit, to benefit from a better decoder).
+    #[arg(long, conflicts_with_all = ["from", "to", "full", "only"])]
     pub redecode: bool,
+    /// Sync only these kinds of data, comma-separated: `days` (daily totals, minutes, sleep,
+    /// activities) and `workouts` (the workout history with each workout's track and laps).
+    /// Default: all of them. --from and --to limit the days; the workout history is always
+    /// read whole, and only new or changed workouts are downloaded.
+    #[arg(long, value_name = "LIST", value_parser = parse_only)]
+    pub only: Option<StreamList>,
     /// If another sync is writing to the same database, wait for it to finish and then
     /// continue (by default this sync stops with exit code 1 instead).
     #[arg(long)]
@@ -41,6 +47,17 @@ pub struct Cmd {
     /// Days per request (the apps use up to 30).
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u16).range(1..=60))]
     pub chunk_days: u16,
+}
+
+/// The streams of `--only`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StreamList(pub Vec<Stream>);
+
+/// Parse `--only days,workouts`.
+pub fn parse_only(list: &str) -> Result<StreamList, String> {
+    Stream::parse_list(list)
+        .map(StreamList)
+        .map_err(|e| e.to_string())
 }
 
 /// Run `mikit fit sync`.
@@ -75,6 +92,10 @@ impl Cmd {
             wait: self.wait,
             jobs: usize::from(self.jobs),
             chunk_days: self.chunk_days,
+            streams: self
+                .only
+                .as_ref()
+                .map_or_else(|| Stream::ALL.to_vec(), |l| l.0.clone()),
             ..fit::SyncOptions::default()
         }
     }
@@ -163,6 +184,9 @@ fn show_progress(ctx: &Ctx, bar: &mut Option<indicatif::ProgressBar>, event: &Sy
             ));
         }
         SyncEvent::Planned { days, .. } => {
+            if let Some(old) = bar.take() {
+                old.finish_and_clear();
+            }
             *bar = Some(crate::output::progress_bar(
                 &ctx.out,
                 *days,
@@ -174,31 +198,82 @@ fn show_progress(ctx: &Ctx, bar: &mut Option<indicatif::ProgressBar>, event: &Sy
                 bar.inc(*days);
             }
         }
+        SyncEvent::WorkoutsListed { to_fetch, .. } => {
+            if let Some(old) = bar.take() {
+                old.finish_and_clear();
+            }
+            *bar = Some(crate::output::progress_bar(
+                &ctx.out,
+                *to_fetch,
+                "{spinner} workouts [{bar:30}] {pos}/{len}  {elapsed} (eta {eta})",
+            ));
+        }
+        SyncEvent::WorkoutCommitted { .. } => {
+            if let Some(bar) = bar {
+                bar.inc(1);
+            }
+        }
         // Rejected days are listed with the summary.
         _ => {}
     }
 }
 
-/// Print the one summary line (or JSON object) of a sync.
+/// Print the summary lines (or JSON object) of a sync: one line per stream that ran.
 pub fn print_report(ctx: &Ctx, r: &Report) -> anyhow::Result<()> {
     let interrupted = r.outcome.interrupted;
     let database = &r.outcome.database;
-    let band = r
-        .outcome
-        .stream(Stream::BandData)
-        .cloned()
-        .unwrap_or_else(|| fit::StreamOutcome::new(Stream::BandData));
-    let o = &band;
+    let band = r.outcome.stream(Stream::BandData);
+    let workouts = r.outcome.stream(Stream::Workouts);
     if ctx.out.json {
-        ctx.out.json_line(&serde_json::json!({
+        let empty = fit::StreamOutcome::new(Stream::BandData);
+        let o = band.unwrap_or(&empty);
+        let mut report = serde_json::json!({
             "from": o.range.map(|x| x.0.to_string()), "to": o.range.map(|x| x.1.to_string()),
             "days": o.stats.days, "minutes": o.stats.minutes.saturating_sub(o.stats.trimmed), "partial_days": o.stats.partial_days,
             "rejected_days": o.rejected.iter().map(|r| serde_json::json!({"date": r.date, "reason": r.reason})).collect::<Vec<_>>(),
-            "requests": o.requests, "interrupted": interrupted,
+            "requests": r.outcome.streams.iter().map(|s| s.requests).sum::<u64>(), "interrupted": interrupted,
             "seconds": r.elapsed.as_secs_f64(), "database": database,
-        }))?;
+            "streams": r.outcome.streams.iter().map(|s| s.stream.option_name()).collect::<Vec<_>>(),
+        });
+        if let Some(w) = workouts {
+            let c = w.workouts;
+            report["workouts"] = serde_json::json!({
+                "listed": c.listed, "pages": c.pages, "fetched": c.fetched,
+                "without_detail": c.without_detail, "unchanged": c.unchanged,
+                "requests": w.requests,
+                "rejected": w.rejected.iter().map(|r| serde_json::json!({"item": r.date, "reason": r.reason})).collect::<Vec<_>>(),
+            });
+        }
+        ctx.out.json_line(&report)?;
         return Ok(());
     }
+    // Only the last stream that ran can have been interrupted.
+    let stopped = |stream: Stream| {
+        interrupted && r.outcome.streams.last().is_some_and(|s| s.stream == stream)
+    };
+    if let Some(o) = band {
+        print_band(ctx, o, stopped(Stream::BandData))?;
+    }
+    if let Some(w) = workouts {
+        print_workouts(ctx, w, stopped(Stream::Workouts))?;
+    }
+    if r.outcome.streams.is_empty() && interrupted {
+        ctx.out.line("Interrupted before anything was synced.")?;
+    }
+    ctx.out.line(&format!(
+        "{} in {:.1} s; database: {}",
+        if interrupted { "Stopped" } else { "Done" },
+        r.elapsed.as_secs_f64(),
+        database.display()
+    ))?;
+    if interrupted {
+        ctx.out
+            .line("Run `mikit fit sync` again to continue where it stopped.")?;
+    }
+    Ok(())
+}
+
+fn print_band(ctx: &Ctx, o: &fit::StreamOutcome, interrupted: bool) -> anyhow::Result<()> {
     for rejected in &o.rejected {
         crate::output::error_line(&format!(
             "day {} could not be decoded and was skipped: {}",
@@ -207,7 +282,7 @@ pub fn print_report(ctx: &Ctx, r: &Report) -> anyhow::Result<()> {
     }
     let Some((from, to)) = o.range else {
         ctx.out.line(if interrupted {
-            "Interrupted before anything was synced."
+            "Interrupted before any day was synced."
         } else {
             "Nothing to sync: the server has no band data for this account yet."
         })?;
@@ -218,8 +293,8 @@ pub fn print_report(ctx: &Ctx, r: &Report) -> anyhow::Result<()> {
     } else {
         String::new()
     };
-    let line = format!(
-        "{} {} with data ({}{partial}) for {from}..{to} in {:.1} s ({}); database: {}",
+    ctx.out.line(&format!(
+        "{} {} with data ({}{partial}) for {from}..{to} ({}).",
         if interrupted {
             "Interrupted after saving"
         } else {
@@ -227,15 +302,34 @@ pub fn print_report(ctx: &Ctx, r: &Report) -> anyhow::Result<()> {
         },
         crate::output::count(o.stats.days, "day"),
         crate::output::count(o.stats.minutes.saturating_sub(o.stats.trimmed), "minute"),
-        r.elapsed.as_secs_f64(),
         crate::output::count(o.requests, "request"),
-        database.display()
-    );
-    ctx.out.line(&line)?;
-    if interrupted {
-        ctx.out
-            .line("Run `mikit fit sync` again to continue where it stopped.")?;
+    ))?;
+    Ok(())
+}
+
+fn print_workouts(ctx: &Ctx, w: &fit::StreamOutcome, interrupted: bool) -> anyhow::Result<()> {
+    for rejected in &w.rejected {
+        crate::output::error_line(&format!("{}: {}", rejected.date, rejected.reason));
     }
+    let c = w.workouts;
+    let without = if c.without_detail > 0 {
+        format!(" ({} without a detail)", c.without_detail)
+    } else {
+        String::new()
+    };
+    ctx.out.line(&format!(
+        "{} workouts: {} in the history ({}), {} downloaded{without}, {} unchanged ({}).",
+        if interrupted {
+            "Interrupted after saving"
+        } else {
+            "Synced"
+        },
+        c.listed,
+        crate::output::count(c.pages, "page"),
+        c.fetched + c.without_detail,
+        c.unchanged,
+        crate::output::count(w.requests, "request"),
+    ))?;
     Ok(())
 }
 
@@ -261,16 +355,22 @@ async fn redecode(ctx: &Ctx, wait: bool, shutdown: &Shutdown) -> anyhow::Result<
             f.date, f.reason
         ));
     }
+    for (trackid, reason) in &outcome.failed_workouts {
+        crate::output::error_line(&format!("workout {trackid} could not be decoded: {reason}"));
+    }
     if ctx.out.json {
         ctx.out.json_line(&serde_json::json!({"days": total.days, "minutes": total.minutes.saturating_sub(total.trimmed),
-            "partial_days": total.partial_days, "failed_days": failures.len(), "seconds": started.elapsed().as_secs_f64()}))?;
+            "partial_days": total.partial_days, "failed_days": failures.len(), "workouts": outcome.workouts,
+            "failed_workouts": outcome.failed_workouts.len(), "seconds": started.elapsed().as_secs_f64()}))?;
     } else {
         ctx.out.line(&format!(
-            "Re-decoded {} ({}, {} partial, {} failed) from the stored payloads in {:.1} s, without network.",
+            "Re-decoded {} ({}, {} partial, {} failed) and {} ({} failed) from the stored payloads in {:.1} s, without network.",
             crate::output::count(total.days, "day"),
             crate::output::count(total.minutes.saturating_sub(total.trimmed), "minute"),
             total.partial_days,
             failures.len(),
+            crate::output::count(outcome.workouts, "workout"),
+            outcome.failed_workouts.len(),
             started.elapsed().as_secs_f64()
         ))?;
     }
