@@ -610,3 +610,35 @@ pub fn coverage(store: &Store, account: AccountId) -> Result<Vec<Coverage>, Erro
         days_not_fetched: not_fetched,
     }])
 }
+
+/// What is stored of the workout history.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct WorkoutCoverage {
+    /// Workouts stored.
+    pub workouts: usize,
+    /// Of those, with their detail (track, heart rate, laps).
+    pub with_detail: usize,
+    /// Of those, with the summary only (the next sync asks for the detail again).
+    pub summary_only: usize,
+    /// Day of the first workout.
+    pub first: Option<Date>,
+    /// Day of the last workout.
+    pub last: Option<Date>,
+}
+
+/// The coverage of the workout history.
+pub fn workout_coverage(store: &Store, account: AccountId) -> Result<WorkoutCoverage, Error> {
+    let summaries = store.workout_summaries(account)?;
+    let mut c = WorkoutCoverage {
+        workouts: summaries.len(),
+        with_detail: summaries.values().filter(|s| s.has_detail).count(),
+        ..WorkoutCoverage::default()
+    };
+    c.summary_only = c.workouts - c.with_detail;
+    store.for_each_workout::<Error, _>(account, &mikit_store::WorkoutFilter::default(), |w| {
+        c.first = Some(c.first.map_or(w.date, |f| f.min(w.date)));
+        c.last = Some(c.last.map_or(w.date, |l| l.max(w.date)));
+        Ok(())
+    })?;
+    Ok(c)
+}

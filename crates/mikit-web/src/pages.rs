@@ -931,6 +931,18 @@ pub(crate) async fn coverage(State(state): State<Arc<AppState>>) -> Response {
             &["Stream", "Server has", "Synced through", "Days with data", "Empty on the server", "Not fetched yet"],
             &rows,
         ));
+        let w = stats::workout_coverage(store, account)?;
+        out.push_str("<h2>Workouts</h2>");
+        out.push_str(&table(
+            &["Workouts", "First", "Last", "With detail", "Summary only"],
+            &[vec![
+                w.workouts.to_string(),
+                w.first.map_or("—".into(), |d| d.to_string()),
+                w.last.map_or("—".into(), |d| d.to_string()),
+                w.with_detail.to_string(),
+                w.summary_only.to_string(),
+            ]],
+        ));
         Ok(out)
     })
     .await;
@@ -942,7 +954,10 @@ pub(crate) async fn api_coverage(State(state): State<Arc<AppState>>) -> Response
     json_or(
         with_store(&state, |store, _| {
             let account = stats::account(store)?;
-            Ok(stats::coverage(store, account)?)
+            Ok(json!({
+                "streams": stats::coverage(store, account)?,
+                "workouts": stats::workout_coverage(store, account)?,
+            }))
         })
         .await,
     )

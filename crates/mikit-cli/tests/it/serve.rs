@@ -90,6 +90,18 @@ async fn every_page_in_a_real_browser() {
     .await;
     ok(d, &ep, &["device", "list", "--refresh"], None).await;
 
+    // A workout with a track, for its page.
+    let list = ok(d, &ep, &["--json", "fit", "workouts"], None).await;
+    let list: Vec<Value> = list
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let with_track = list
+        .iter()
+        .find(|w| w["sport"] == 1)
+        .unwrap_or_else(|| panic!("an outdoor run in {list:?}"));
+    let workout = format!("/workouts/{}", with_track["trackid"]);
+
     let server = serve(d, &ep);
     let mut b = Browser::launch(1280, 800).await;
     let shots = std::env::var_os("MIKIT_SCREENSHOTS").map(std::path::PathBuf::from);
@@ -101,6 +113,7 @@ async fn every_page_in_a_real_browser() {
         ("/sleep", "sleep"),
         ("/heart", "heart"),
         ("/workouts", "workouts"),
+        (workout.as_str(), "workout"),
         ("/devices", "devices"),
         (fan.as_str(), "device"),
         ("/coverage", "coverage"),
@@ -116,6 +129,13 @@ async fn every_page_in_a_real_browser() {
             std::fs::write(dir.join(format!("{name}.png")), b.screenshot().await).unwrap();
         }
     }
+
+    // The workout page draws its track.
+    b.goto(&format!("{}{workout}", server.url)).await;
+    let lines = b
+        .eval("document.querySelectorAll('svg polyline.route').length")
+        .await;
+    assert!(lines.as_u64().unwrap() >= 1, "{lines}");
 
     // The overview's latest day is what `mikit fit show --json` prints for it.
     b.goto(&format!("{}/", server.url)).await;
