@@ -135,7 +135,7 @@ pub async fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
         report.outcome.database.display()
     ))?;
     say(&format!(
-        "Explore it: `mikit {flag} fit show --from {}`, `mikit {flag} fit export --what minutes --format csv -o minutes.csv`.",
+        "Explore it: `mikit {flag} fit show --from {}`, `mikit {flag} fit workouts`, `mikit {flag} serve` (the dashboard), `mikit {flag} fit export --what minutes --format csv -o minutes.csv`.",
         last.saturating_sub(30.days())
     ))?;
     devices(&demo, &emulator).await?;

@@ -325,6 +325,45 @@ async fn pages_api_guards_and_a_device_write() {
     .await;
     assert!(dechunk(&answer).contains("cannot be set"), "{answer}");
 
+    // An action without arguments from a device page: run, and the device's answer shown.
+    let mut ran = false;
+    for name in &names {
+        let dev_path = format!("/devices/{}", name.replace(' ', "%20"));
+        let (_, page) = get(addr, &dev_path).await;
+        let page = dechunk(&page);
+        // Forms are `…/action"><input csrf><input type="hidden" name="action" value="X"><button`.
+        let Some(action) = page
+            .split(r#"name="action" value=""#)
+            .skip(1)
+            .find_map(|rest| {
+                let (value, after) = rest.split_once('"')?;
+                after.starts_with("><button").then(|| value.to_owned())
+            })
+        else {
+            continue;
+        };
+        let (status, answer) = request(
+            addr,
+            "POST",
+            &format!("{dev_path}/action"),
+            &[("Host", &host), ("Origin", &origin)],
+            &format!("csrf={token}&action={action}"),
+        )
+        .await;
+        let answer = dechunk(&answer);
+        assert_eq!(status, 200, "{answer}");
+        assert!(
+            answer.contains(&format!("{action}: ok")),
+            "{action}: {answer}"
+        );
+        ran = true;
+        break;
+    }
+    assert!(
+        ran,
+        "no device of the emulator has an action without arguments"
+    );
+
     server.stop().await;
     drop(env);
     emu.shutdown().await;
