@@ -1038,20 +1038,26 @@ struct Status {
     readings: Vec<Reading>,
 }
 
-/// Prepare `dev` and read every readable property.
-async fn status(
+/// The device `dev`: resolved, its spec loaded, and the way to reach it.
+async fn open_device(
     state: &Arc<AppState>,
     dev: &str,
-) -> Result<(Status, mikit_app::device::Access), Fail> {
+) -> Result<(app::Prepared, mikit_app::device::Access, Target), Fail> {
     let env = state
         .devices
         .as_ref()
         .ok_or_else(|| Fail::Bad("this dashboard was started without device access".into()))?;
     let (mut source, access) = env.open().map_err(Fail::Internal)?;
     let target = Target::named(dev, Via::Auto);
-    let mut prepared = app::prepare(&mut source, &access, &target)
+    let prepared = app::prepare(&mut source, &access, &target)
         .await
         .map_err(|e| Fail::Bad(chain(&e)))?;
+    Ok((prepared, access, target))
+}
+
+/// Prepare `dev` and read every readable property.
+async fn status(state: &Arc<AppState>, dev: &str) -> Result<Status, Fail> {
+    let (mut prepared, access, target) = open_device(state, dev).await?;
     let (mut link, _) = prepared
         .link(&access, &target)
         .await
@@ -1060,14 +1066,38 @@ async fn status(
     let read = app::read(&mut link, &prepared.profile, &props).await;
     link.finish();
     let readings = read.map_err(|e| Fail::Bad(chain(&e)))?;
-    Ok((
-        Status {
-            prepared,
-            via: link.kind(),
-            readings,
-        },
-        access,
-    ))
+    Ok(Status {
+        prepared,
+        via: link.kind(),
+        readings,
+    })
+}
+
+/// The device page after a write or an action, with `result` (HTML) as the answer.
+async fn answer_page(state: &Arc<AppState>, dev: &str, result: Result<String, Fail>) -> Response {
+    let title = format!("Device: {dev}");
+    let answer = match result {
+        Ok(a) => a,
+        Err(f) => format!(r#"<span class="error">{}</span>"#, esc(f.text())),
+    };
+    match status(state, dev).await {
+        Ok(s) => Html(page(
+            &title,
+            "/devices",
+            &render_device(state, &s, Some(answer)),
+        ))
+        .into_response(),
+        Err(f) => f.page(&title, "/devices"),
+    }
+}
+
+/// The refusal of a form whose token is not this process's.
+fn bad_token() -> Response {
+    (
+        StatusCode::FORBIDDEN,
+        "the form's token is not this dashboard's: reload the page\n",
+    )
+        .into_response()
 }
 
 fn readings_json(s: &Status) -> Value {
@@ -1194,9 +1224,7 @@ pub(crate) async fn device(
 ) -> Response {
     let title = format!("Device: {dev}");
     match status(&state, &dev).await {
-        Ok((s, _)) => {
-            Html(page(&title, "/devices", &render_device(&state, &s, None))).into_response()
-        }
+        Ok(s) => Html(page(&title, "/devices", &render_device(&state, &s, None))).into_response(),
         Err(f) => f.page(&title, "/devices"),
     }
 }
@@ -1206,7 +1234,7 @@ pub(crate) async fn api_device(
     State(state): State<Arc<AppState>>,
     Path(dev): Path<String>,
 ) -> Response {
-    json_or(status(&state, &dev).await.map(|(s, _)| readings_json(&s)))
+    json_or(status(&state, &dev).await.map(|s| readings_json(&s)))
 }
 
 /// The fields of a write form.
@@ -1225,23 +1253,10 @@ pub(crate) async fn device_set(
     Form(form): Form<SetForm>,
 ) -> Response {
     if !state.guard.token_ok(&form.csrf) {
-        return (
-            StatusCode::FORBIDDEN,
-            "the form's token is not this dashboard's: reload the page\n",
-        )
-            .into_response();
+        return bad_token();
     }
-    let title = format!("Device: {dev}");
     let result = async {
-        let env = state
-            .devices
-            .as_ref()
-            .ok_or_else(|| Fail::Bad("no device access".into()))?;
-        let (mut source, access) = env.open().map_err(Fail::Internal)?;
-        let target = Target::named(dev.as_str(), Via::Auto);
-        let mut prepared = app::prepare(&mut source, &access, &target)
-            .await
-            .map_err(|e| Fail::Bad(chain(&e)))?;
+        let (mut prepared, access, target) = open_device(&state, &dev).await?;
         let write = prepared
             .profile
             .assignment(&format!("{}={}", form.prop, form.value))
@@ -1273,19 +1288,7 @@ pub(crate) async fn device_set(
         )
     }
     .await;
-    let answer = match result {
-        Ok(a) => a,
-        Err(f) => format!(r#"<span class="error">{}</span>"#, esc(f.text())),
-    };
-    match status(&state, &dev).await {
-        Ok((s, _)) => Html(page(
-            &title,
-            "/devices",
-            &render_device(&state, &s, Some(answer)),
-        ))
-        .into_response(),
-        Err(f) => f.page(&title, "/devices"),
-    }
+    answer_page(&state, &dev, result).await
 }
 
 /// `POST /devices/{dev}/action`: fields `csrf`, `action`, `arg0`…
@@ -1295,27 +1298,14 @@ pub(crate) async fn device_action(
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
     if !form.get("csrf").is_some_and(|t| state.guard.token_ok(t)) {
-        return (
-            StatusCode::FORBIDDEN,
-            "the form's token is not this dashboard's: reload the page\n",
-        )
-            .into_response();
+        return bad_token();
     }
-    let title = format!("Device: {dev}");
     let action = form.get("action").cloned().unwrap_or_default();
     let args: Vec<String> = (0..16)
         .map_while(|i| form.get(&format!("arg{i}")).cloned())
         .collect();
     let result = async {
-        let env = state
-            .devices
-            .as_ref()
-            .ok_or_else(|| Fail::Bad("no device access".into()))?;
-        let (mut source, access) = env.open().map_err(Fail::Internal)?;
-        let target = Target::named(dev.as_str(), Via::Auto);
-        let mut prepared = app::prepare(&mut source, &access, &target)
-            .await
-            .map_err(|e| Fail::Bad(chain(&e)))?;
+        let (mut prepared, access, target) = open_device(&state, &dev).await?;
         let plan = prepared
             .profile
             .action_call(&action, &args)
@@ -1348,19 +1338,7 @@ pub(crate) async fn device_action(
         Ok::<_, Fail>(text)
     }
     .await;
-    let answer = match result {
-        Ok(a) => a,
-        Err(f) => format!(r#"<span class="error">{}</span>"#, esc(f.text())),
-    };
-    match status(&state, &dev).await {
-        Ok((s, _)) => Html(page(
-            &title,
-            "/devices",
-            &render_device(&state, &s, Some(answer)),
-        ))
-        .into_response(),
-        Err(f) => f.page(&title, "/devices"),
-    }
+    answer_page(&state, &dev, result).await
 }
 
 // ---------------------------------------------------------------- assets, 404
