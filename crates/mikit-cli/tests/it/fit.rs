@@ -23,6 +23,60 @@ async fn login_saves_a_private_session_and_logout_removes_it() {
     assert!(!session.exists());
 }
 
+// Issue 12, "every way in": an app token pasted from the web app, checked and saved; it syncs;
+// a wrong one is an authentication error that does not echo the token.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pasted_token_logs_in_without_a_password() {
+    let emu = emulator(10, |_| {}).await;
+    let (email, password) = huami_account(&emu);
+    let http = mikit_core::http::Http::builder()
+        .endpoints(mikit_core::EndpointMap::new(Some(emu.endpoint())).unwrap())
+        .build()
+        .unwrap();
+    let real = mikit_huami::login(
+        &http,
+        &mikit_huami::LoginRequest::new(email, password.into()),
+    )
+    .await
+    .unwrap();
+    let token = real.app_token.expose().to_owned();
+    let dir = TempDir::new("token");
+    // A bare token without its user id: a clear usage of --user-id.
+    let mut c = mikit(dir.path(), emu.endpoint());
+    c.args(["fit", "login", "--token-stdin"]);
+    let o = run(c, Some(format!("{token}\n"))).await;
+    assert!(!o.status.success());
+    assert!(text(&o).contains("user id"), "{}", text(&o));
+    // A wrong token: exit 3, not echoed.
+    let mut c = mikit(dir.path(), emu.endpoint());
+    c.args(["fit", "login", "--token-stdin", "--user-id", &real.user_id]);
+    let o = run(c, Some("Not-A-Real-Token-42\n".into())).await;
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    assert!(!text(&o).contains("Not-A-Real-Token-42"), "{}", text(&o));
+    assert!(text(&o).contains("copy a fresh apptoken"), "{}", text(&o));
+    // The real one: saved privately, and it syncs.
+    let mut c = mikit(dir.path(), emu.endpoint());
+    c.args(["fit", "login", "--token-stdin", "--user-id", &real.user_id]);
+    let o = run(c, Some(format!("{token}\n"))).await;
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(!text(&o).contains(&token), "the token is never printed");
+    assert!(
+        text(&o).contains(&format!("user {}", real.user_id)),
+        "{}",
+        text(&o)
+    );
+    let session = dir.path().join("state/huami-session.json");
+    use std::os::unix::fs::PermissionsExt as _;
+    assert_eq!(
+        std::fs::metadata(&session).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let mut c = mikit(dir.path(), emu.endpoint());
+    c.args(["fit", "sync", "--only", "days"]);
+    let o = run(c, None).await;
+    assert!(o.status.success(), "{}", text(&o));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_password_is_an_auth_error_that_does_not_echo_the_password() {
     let emu = emulator(10, |_| {}).await;

@@ -32,10 +32,24 @@ pub struct Cmd {
     /// login answer names.
     #[arg(long, value_name = "HOST")]
     pub data_host: Option<String>,
+    /// Sign in without a password: read an app token copied from the Zepp / Mi Fit web app
+    /// from the first line of standard input, either the `apptoken` cookie's value (then give
+    /// `--user-id`) or the whole `hm-user-login-info` cookie. The token is checked with one
+    /// request and stored like any session; it cannot be renewed, so paste a new one when it
+    /// expires.
+    #[arg(long, conflicts_with_all = ["password_stdin", "v1", "email"])]
+    pub token_stdin: bool,
+    /// The numeric user id that goes with a bare `--token-stdin` token (the web app's
+    /// `userid` cookie).
+    #[arg(long, value_name = "ID", requires = "token_stdin")]
+    pub user_id: Option<String>,
 }
 
 /// Run `mikit fit login`.
 pub async fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
+    if cmd.token_stdin {
+        return token_login(ctx, &cmd).await;
+    }
     let email = match cmd.email.clone().or_else(|| ctx.config.huami.email.clone()) {
         Some(e) => e,
         None => crate::prompt::line(
@@ -67,23 +81,51 @@ pub async fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
         req = req.data_host(host);
     }
     let session = login_and_save(ctx, &req).await?;
+    report(ctx, &session)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--token-stdin`: a pasted app token, checked and saved.
+async fn token_login(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .context("reading the token from standard input")?;
+    let mut pasted = mikit_huami::signin::parse_pasted_token(&line, cmd.user_id.as_deref())?;
+    pasted.data_host = cmd
+        .data_host
+        .clone()
+        .or_else(|| ctx.config.huami.data_host.clone());
+    let session = mikit_huami::session_from_token(&ctx.http()?, &pasted)
+        .await
+        .context("checking the pasted token with the Huami cloud")?;
+    save(ctx, &session)?;
+    report(ctx, &session)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Say who is logged in and where the session went.
+fn report(ctx: &Ctx, session: &Session) -> anyhow::Result<()> {
     if ctx.out.json {
         ctx.out.json_line(&serde_json::json!({
             "user_id": session.user_id, "email": session.email, "data_host": session.data_host,
             "session_file": ctx.huami_session_path(),
         }))?;
     } else {
+        let who = if session.email.is_empty() {
+            format!("user {}", session.user_id)
+        } else {
+            format!("{} (user {})", session.email, session.user_id)
+        };
         ctx.out.line(&format!(
-            "Logged in as {} (user {}, data host {}). Session saved to {}.",
-            session.email,
-            session.user_id,
+            "Logged in as {who} with data host {}. Session saved to {}.",
             session.data_host,
             ctx.huami_session_path().display()
         ))?;
         ctx.out
             .line("Next: `mikit fit sync` downloads your history.")?;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 /// Log in, save the session (0600) and register the account in the database.
@@ -92,8 +134,15 @@ pub async fn login_and_save(ctx: &Ctx, req: &LoginRequest) -> anyhow::Result<Ses
     let session = mikit_huami::login(&http, req)
         .await
         .context("logging in to the Huami cloud")?;
-    crate::session::save(&ctx.huami_session_path(), &session)?;
-    let mut store = ctx.open_store()?;
-    store.upsert_account("huami", &session.user_id, Some(&session.email))?;
+    save(ctx, &session)?;
     Ok(session)
+}
+
+/// Save the session (0600) and register the account in the database.
+fn save(ctx: &Ctx, session: &Session) -> anyhow::Result<()> {
+    crate::session::save(&ctx.huami_session_path(), session)?;
+    let mut store = ctx.open_store()?;
+    let email = Some(session.email.as_str()).filter(|e| !e.is_empty());
+    store.upsert_account("huami", &session.user_id, email)?;
+    Ok(())
 }
