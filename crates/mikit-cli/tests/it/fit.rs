@@ -77,6 +77,78 @@ async fn a_pasted_token_logs_in_without_a_password() {
     assert!(o.status.success(), "{}", text(&o));
 }
 
+// Issue 12: sign in with a Xiaomi account. A pasted code (here obtained as a browser would, from
+// the emulator's authorize address with the account's cookies), then fully automated from the
+// session of `mikit cloud login`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn xiaomi_sign_in_pasted_and_automated() {
+    let emu = emulator(10, |_| {}).await;
+    let a = &emu.info()["accounts"]["xiaomi"];
+    let (user, password) = (
+        a["user"].as_str().unwrap().to_owned(),
+        a["password"].as_str().unwrap().to_owned(),
+    );
+    let endpoints = mikit_core::EndpointMap::new(Some(emu.endpoint())).unwrap();
+    let mut flow = mikit_micloud::LoginFlow::new(endpoints.clone()).unwrap();
+    let mikit_micloud::LoginStep::Done(mi) = flow
+        .password(&user, &password.clone().into())
+        .await
+        .unwrap()
+    else {
+        panic!("more than a password asked")
+    };
+    let http = mikit_core::http::Http::builder()
+        .endpoints(endpoints)
+        .build()
+        .unwrap();
+    let code = mikit_huami::signin::xiaomi_code_from_session(
+        &http,
+        mikit_huami::XiaomiApp::ZeppLife,
+        &mi.user_id,
+        &mi.pass_token,
+    )
+    .await
+    .unwrap();
+    let dir = TempDir::new("xiaomi");
+    let redirect = format!(
+        "https://api-mifit-cn.huami.com/huami.health.loginview.do_not?code={}",
+        code.expose()
+    );
+    let mut c = mikit(dir.path(), emu.endpoint());
+    c.args(["fit", "login", "--xiaomi"]);
+    let o = run(c, Some(format!("{redirect}\n"))).await;
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("account.xiaomi.com/oauth2/authorize"),
+        "{}",
+        text(&o)
+    );
+    assert!(text(&o).contains("mi-user@mikit.example"), "{}", text(&o));
+    assert!(
+        !text(&o).contains(code.expose()),
+        "the code is never printed back"
+    );
+    // The same code again: refused (single use), exit 3.
+    let mut c = mikit(dir.path(), emu.endpoint());
+    c.args(["fit", "login", "--xiaomi"]);
+    let o = run(c, Some(format!("{redirect}\n"))).await;
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    // Automated: with the Xiaomi session of `mikit cloud login`, nothing to paste.
+    let dir = TempDir::new("xiaomi-auto");
+    let mut c = mikit(dir.path(), emu.endpoint());
+    c.args(["cloud", "login", "--user", &user, "--password-stdin"]);
+    let o = run(c, Some(format!("{password}\n"))).await;
+    assert!(o.status.success(), "{}", text(&o));
+    let mut c = mikit(dir.path(), emu.endpoint());
+    c.args(["fit", "login", "--xiaomi"]);
+    let o = run(c, None).await;
+    assert!(o.status.success(), "{}", text(&o));
+    let mut c = mikit(dir.path(), emu.endpoint());
+    c.args(["fit", "sync", "--only", "days"]);
+    let o = run(c, None).await;
+    assert!(o.status.success(), "{}", text(&o));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_password_is_an_auth_error_that_does_not_echo_the_password() {
     let emu = emulator(10, |_| {}).await;

@@ -37,8 +37,18 @@ pub struct Cmd {
     /// `--user-id`) or the whole `hm-user-login-info` cookie. The token is checked with one
     /// request and stored like any session; it cannot be renewed, so paste a new one when it
     /// expires.
-    #[arg(long, conflicts_with_all = ["password_stdin", "v1", "email"])]
+    #[arg(long, conflicts_with_all = ["password_stdin", "v1", "email", "xiaomi"])]
     pub token_stdin: bool,
+    /// Sign in with your Xiaomi account (for Zepp / Zepp Life accounts created with a Mi
+    /// account). With a Xiaomi session from `mikit cloud login` this needs nothing else;
+    /// otherwise mikit prints the Xiaomi sign-in address: open it, sign in, and paste the
+    /// address your browser ends on (or just its `code=` value).
+    #[arg(long, conflicts_with_all = ["password_stdin", "v1", "email"])]
+    pub xiaomi: bool,
+    /// With `--xiaomi`: the app whose Xiaomi sign-in your account uses, `zepp-life` (Mi Fit,
+    /// the default) or `zepp`.
+    #[arg(long, value_name = "APP", requires = "xiaomi", value_parser = ["zepp-life", "zepp"])]
+    pub xiaomi_app: Option<String>,
     /// The numeric user id that goes with a bare `--token-stdin` token (the web app's
     /// `userid` cookie).
     #[arg(long, value_name = "ID", requires = "token_stdin")]
@@ -49,6 +59,9 @@ pub struct Cmd {
 pub async fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
     if cmd.token_stdin {
         return token_login(ctx, &cmd).await;
+    }
+    if cmd.xiaomi {
+        return xiaomi_login(ctx, &cmd).await;
     }
     let email = match cmd.email.clone().or_else(|| ctx.config.huami.email.clone()) {
         Some(e) => e,
@@ -99,6 +112,65 @@ async fn token_login(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
     let session = mikit_huami::session_from_token(&ctx.http()?, &pasted)
         .await
         .context("checking the pasted token with the Huami cloud")?;
+    save(ctx, &session)?;
+    report(ctx, &session)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--xiaomi`: an OAuth code from the stored Xiaomi session, else pasted by the user, exchanged
+/// at `/v2/client/login` (reference §3.3, §3.4).
+async fn xiaomi_login(ctx: &Ctx, cmd: &Cmd) -> anyhow::Result<ExitCode> {
+    use mikit_huami::{XiaomiApp, XiaomiLogin};
+    let app = match cmd.xiaomi_app.as_deref() {
+        Some("zepp") => XiaomiApp::Zepp,
+        _ => XiaomiApp::ZeppLife,
+    };
+    let http = ctx.http()?;
+    let stored =
+        crate::session::load::<mikit_micloud::Session>(&crate::command::cloud::session_path(ctx))?;
+    let code = match stored {
+        Some(mi) => mikit_huami::signin::xiaomi_code_from_session(
+            &http,
+            app,
+            &mi.user_id,
+            &mi.pass_token,
+        )
+        .await
+        .context(
+            "getting a sign-in code with the stored Xiaomi session (`mikit cloud login` renews it)",
+        )?,
+        None => {
+            crate::output::stderr_line(&format!(
+                "Open this address, sign in with your Xiaomi account, then paste the address your browser ends on (or its code=… value):\n{}",
+                app.authorize_url()
+            ));
+            // Asked on a terminal; else the first line of standard input.
+            let pasted = if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+                crate::prompt::line(
+                    "Address or code: ",
+                    "no code was given: paste the address the Xiaomi sign-in ended on",
+                )?
+            } else {
+                let mut line = String::new();
+                std::io::stdin()
+                    .read_line(&mut line)
+                    .context("reading the code from standard input")?;
+                line
+            };
+            mikit_huami::parse_pasted_code(&pasted)?
+        }
+    };
+    let opts = XiaomiLogin {
+        app,
+        data_host: cmd
+            .data_host
+            .clone()
+            .or_else(|| ctx.config.huami.data_host.clone()),
+        ..XiaomiLogin::default()
+    };
+    let session = mikit_huami::login_xiaomi(&http, &code, &opts)
+        .await
+        .context("signing in to the Huami cloud with the Xiaomi account")?;
     save(ctx, &session)?;
     report(ctx, &session)?;
     Ok(ExitCode::SUCCESS)
