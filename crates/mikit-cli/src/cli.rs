@@ -123,4 +123,7 @@ pub enum FitCommand {
     /// List the stored workouts (start, sport, time, distance, pace, heart rate, calories,
     /// GPS track), or show one with its laps and pauses.
     Workouts(crate::command::fit::workouts::Cmd),
+    /// List the account's bands, watches and scales as the Huami cloud knows them; with
+    /// `--show-keys`, each band's Bluetooth auth key for pairing it with Gadgetbridge.
+    Devices(crate::command::fit::devices::Cmd),
 }

@@ -47,6 +47,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             FitCommand::Show(cmd) => fit::show::run(&ctx, cmd),
             FitCommand::Export(cmd) => fit::export::run(&ctx, cmd),
             FitCommand::Workouts(cmd) => fit::workouts::run(&ctx, cmd),
+            FitCommand::Devices(cmd) => fit::devices::run(&ctx, cmd).await,
         },
         Command::Miio(cmd) => miio::run(&ctx, cmd).await,
         Command::Spec(cmd) => spec::run(&ctx, cmd).await,

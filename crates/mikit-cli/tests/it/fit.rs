@@ -149,6 +149,68 @@ async fn xiaomi_sign_in_pasted_and_automated() {
     assert!(o.status.success(), "{}", text(&o));
 }
 
+// Issue 12: the account's devices, the auth keys hidden unless asked for, then as the
+// emulator serves them (what huami-token prints: 0x + hex); the scale has none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn devices_hide_their_keys_unless_asked() {
+    let emu = emulator(10, |_| {}).await;
+    let dir = TempDir::new("fit-devices");
+    let (email, password) = huami_account(&emu);
+    let http = mikit_core::http::Http::builder()
+        .endpoints(mikit_core::EndpointMap::new(Some(emu.endpoint())).unwrap())
+        .build()
+        .unwrap();
+    let session = mikit_huami::login(
+        &http,
+        &mikit_huami::LoginRequest::new(email, password.into()),
+    )
+    .await
+    .unwrap();
+    let (devices, _) = mikit_huami::HuamiClient::new(http, session)
+        .devices()
+        .await
+        .unwrap();
+    let keys: Vec<String> = devices
+        .iter()
+        .filter_map(|d| d.auth_key.as_ref().map(|k| k.huami_token_format()))
+        .collect();
+    assert!(
+        keys.len() >= 2 && devices.len() > keys.len(),
+        "{}",
+        keys.len()
+    );
+    // Logged in after the library's login, which a new login replaces.
+    login(dir.path(), &emu).await;
+    let mut c = mikit(dir.path(), emu.endpoint());
+    c.args(["fit", "devices"]);
+    let o = run(c, None).await;
+    assert!(o.status.success(), "{}", text(&o));
+    let all = text(&o);
+    assert!(
+        all.contains("hidden (--show-keys)") && all.contains("none"),
+        "{all}"
+    );
+    for k in &keys {
+        assert!(
+            !all.contains(&k[2..]),
+            "a key was printed without --show-keys"
+        );
+    }
+    let mut c = mikit(dir.path(), emu.endpoint());
+    c.args(["--json", "fit", "devices", "--show-keys"]);
+    let o = run(c, None).await;
+    assert!(o.status.success(), "{}", text(&o));
+    let shown: Vec<String> = String::from_utf8(o.stdout)
+        .unwrap()
+        .lines()
+        .filter_map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            v["auth_key"].as_str().map(str::to_owned)
+        })
+        .collect();
+    assert_eq!(shown, keys);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_password_is_an_auth_error_that_does_not_echo_the_password() {
     let emu = emulator(10, |_| {}).await;

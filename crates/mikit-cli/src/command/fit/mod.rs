@@ -1,6 +1,7 @@
 //! `mikit fit …`: the Huami / Zepp fitness cloud.
 
 pub mod dates;
+pub mod devices;
 pub mod export;
 pub mod login;
 pub mod logout;
