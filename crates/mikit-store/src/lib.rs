@@ -327,7 +327,22 @@ impl Store {
         // WAL: readers (the dashboard, an export) never block the sync's writer, and a killed
         // writer loses nothing that was committed. NORMAL is durable across application crashes
         // in WAL mode (only an OS crash may drop the last transactions).
-        let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        // Switching a new database to WAL needs an exclusive lock, and SQLite does not call
+        // the busy handler for it: when several processes open a new database at once, the
+        // losers get SQLITE_BUSY at once. Retry them for as long as the busy timeout.
+        let started = std::time::Instant::now();
+        loop {
+            match conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0)) {
+                Ok(_) => break,
+                Err(rusqlite::Error::SqliteFailure(e, _))
+                    if e.code == rusqlite::ErrorCode::DatabaseBusy
+                        && started.elapsed() < BUSY_TIMEOUT =>
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
         conn.execute_batch(
             "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;",
         )?;
