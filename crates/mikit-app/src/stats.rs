@@ -230,19 +230,34 @@ pub struct Overview {
     pub resting_hr: Vec<(Date, i64)>,
 }
 
-/// The overview as of `today` (usually the current local date): about the latest synced day
-/// on or before it, however long ago that was.
-pub fn overview(store: &Store, account: AccountId, today: Date) -> Result<Overview, Error> {
+/// The day rows of the 120 days up to the last synced day on or before `today`.
+fn recent_rows(store: &Store, account: AccountId, today: Date) -> Result<Vec<DayRow>, Error> {
     let synced_last = store
         .sync_state(account, crate::fit::Stream::BandData.name())?
         .and_then(|s| s.last_date);
     let end = synced_last.map_or(today, |last| last.min(today));
-    let from = end.saturating_sub(120.days());
-    let rows = store.day_rows(account, Some(from), Some(end))?;
-    let latest_row = rows
+    Ok(store.day_rows(account, Some(end.saturating_sub(120.days())), Some(end))?)
+}
+
+/// True for a day the band recorded anything on.
+fn has_data(d: &DayRow) -> bool {
+    d.steps.is_some() || d.minutes > 0
+}
+
+/// The latest day with data on or before `today` (the overview's "latest day"), if any.
+pub fn latest_day(store: &Store, account: AccountId, today: Date) -> Result<Option<Date>, Error> {
+    Ok(recent_rows(store, account, today)?
         .iter()
         .rev()
-        .find(|d| d.steps.is_some() || d.minutes > 0);
+        .find(|d| has_data(d))
+        .and_then(|d| d.date.parse().ok()))
+}
+
+/// The overview as of `today` (usually the current local date): about the latest synced day
+/// on or before it, however long ago that was.
+pub fn overview(store: &Store, account: AccountId, today: Date) -> Result<Overview, Error> {
+    let rows = recent_rows(store, account, today)?;
+    let latest_row = rows.iter().rev().find(|d| has_data(d));
     let Some(latest) = latest_row.and_then(Day::of) else {
         return Ok(Overview {
             latest: None,
@@ -577,7 +592,7 @@ pub fn coverage(store: &Store, account: AccountId) -> Result<Vec<Coverage>, Erro
     };
     let mut with_data = 0u32;
     store.for_each_day::<Error, _>(account, state.first_date, state.last_date, |d| {
-        if d.steps.is_some() || d.minutes > 0 {
+        if has_data(d) {
             with_data += 1;
         }
         Ok(())

@@ -160,19 +160,17 @@ fn report_tightened(out: Printer, changes: &[Tightened]) {
 }
 
 impl Ctx {
-    /// A copy for a long-running server: every network request gets the whole timeout (an
-    /// overall deadline would expire while the server runs).
-    pub fn for_server(&self) -> anyhow::Result<Self> {
-        let mut ctx = Self {
+    /// A copy for a long-running server (`mikit serve`, a long-running command: its deadline
+    /// is already per request).
+    pub fn for_server(&self) -> Self {
+        Self {
             global: self.global.clone(),
             config: self.config.clone(),
             paths: self.paths.clone(),
             endpoints: self.endpoints.clone(),
             out: self.out,
             deadline: self.deadline.clone(),
-        };
-        ctx.deadline_per_request();
-        Ok(ctx)
+        }
     }
 
     /// A context that keeps everything under `dir` and talks to `endpoint` (the demo).

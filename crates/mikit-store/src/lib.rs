@@ -98,6 +98,29 @@ const MIGRATIONS: &[Migration] = &[
 /// `0008_blocks.sql`). Old rows are deleted as they are moved, so the file grows little; the
 /// pages they leave are given back by the `VACUUM` that [`Store::migrate`] runs afterwards when
 /// they are many ([`VACUUM_AFTER`]).
+/// The zstd frame of one row's TEXT column (`read` selects it by account and date), its bytes
+/// compressed exactly as stored; a value that is not text is [`Error::Corrupt`].
+fn compress_text(
+    read: &mut rusqlite::Statement<'_>,
+    account: &i64,
+    date: &str,
+    (table, column): (&'static str, &'static str),
+) -> Result<Vec<u8>, Error> {
+    let frame = read.query_row(params![account, date], |r| {
+        Ok(match r.get_ref(0)? {
+            rusqlite::types::ValueRef::Text(b) | rusqlite::types::ValueRef::Blob(b) => {
+                Some(payload::compress(b))
+            }
+            _ => None,
+        })
+    })?;
+    frame.ok_or_else(|| Error::Corrupt {
+        table,
+        column,
+        value: format!("{date}: not text"),
+    })?
+}
+
 fn to_blocks(tx: &rusqlite::Transaction<'_>) -> Result<(), Error> {
     let minutes = minutes::migrate_rows(tx)?;
     let points = workout::migrate_points(tx)?;
@@ -117,19 +140,7 @@ fn to_blocks(tx: &rusqlite::Transaction<'_>) -> Result<(), Error> {
         tx.prepare("UPDATE days_zstd SET summary_zstd = ?3 WHERE account = ?1 AND date = ?2")?;
     let mut delete = tx.prepare("DELETE FROM days WHERE account = ?1 AND date = ?2")?;
     for (account, date) in &keys {
-        let frame = read.query_row(params![account, date], |r| {
-            Ok(match r.get_ref(0)? {
-                rusqlite::types::ValueRef::Text(b) | rusqlite::types::ValueRef::Blob(b) => {
-                    Some(payload::compress(b))
-                }
-                _ => None,
-            })
-        })?;
-        let frame = frame.ok_or_else(|| Error::Corrupt {
-            table: "days",
-            column: "summary",
-            value: format!("{date}: not text"),
-        })??;
+        let frame = compress_text(&mut read, account, date, ("days", "summary"))?;
         copy.execute(params![account, date])?;
         set.execute(params![account, date, frame])?;
         delete.execute(params![account, date])?;
@@ -171,20 +182,7 @@ fn compress_raw_days(tx: &rusqlite::Transaction<'_>) -> Result<(), Error> {
         tx.prepare("INSERT INTO raw_days_zstd (account, date, item_zstd) VALUES (?1, ?2, ?3)")?;
     let mut delete = tx.prepare("DELETE FROM raw_days WHERE account = ?1 AND date = ?2")?;
     for (account, date) in &keys {
-        // The column is TEXT; compress its bytes exactly as stored.
-        let frame = read.query_row(params![account, date], |r| {
-            Ok(match r.get_ref(0)? {
-                rusqlite::types::ValueRef::Text(b) | rusqlite::types::ValueRef::Blob(b) => {
-                    Some(payload::compress(b))
-                }
-                _ => None,
-            })
-        })?;
-        let frame = frame.ok_or_else(|| Error::Corrupt {
-            table: "raw_days",
-            column: "item",
-            value: format!("{date}: not text"),
-        })??;
+        let frame = compress_text(&mut read, account, date, ("raw_days", "item"))?;
         write.execute(params![account, date, frame])?;
         delete.execute(params![account, date])?;
     }

@@ -118,7 +118,7 @@ impl Running {
     }
 }
 
-/// The router of a dashboard (exposed for tests and embedding).
+/// The router of a dashboard: every page, its JSON twin, the guard and the body limit.
 pub(crate) fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/", get(pages::overview))

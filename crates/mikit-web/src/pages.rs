@@ -458,9 +458,8 @@ pub(crate) async fn activity(
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let r = with_store(&state, move |store, today| {
-        let account = stats::account(store)?;
-        let r = range(&q, today, 30)?;
-        let s = stats::series(store, account, Metrics::Activity, r, bucket_param(&q)?)?;
+        let s = activity_view(store, today, &q)?;
+        let r = (s.from, s.to);
         let mut out = range_links("/activity", today);
         let _ = write!(
             out,
@@ -491,20 +490,57 @@ pub(crate) async fn api_activity(
     State(state): State<Arc<AppState>>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    json_or(
-        with_store(&state, move |store, today| {
-            let account = stats::account(store)?;
-            let r = range(&q, today, 30)?;
-            Ok(stats::series(
-                store,
-                account,
-                Metrics::Activity,
-                r,
-                bucket_param(&q)?,
-            )?)
-        })
-        .await,
-    )
+    json_or(with_store(&state, move |store, today| activity_view(store, today, &q)).await)
+}
+
+/// What the activity page shows (and `/api/activity` serves).
+fn activity_view(
+    store: &Store,
+    today: Date,
+    q: &HashMap<String, String>,
+) -> Result<stats::Series, Fail> {
+    let account = stats::account(store)?;
+    let r = range(q, today, 30)?;
+    Ok(stats::series(
+        store,
+        account,
+        Metrics::Activity,
+        r,
+        bucket_param(q)?,
+    )?)
+}
+
+/// What the sleep page shows (and `/api/sleep` serves): the series, and one night — the one
+/// asked for, else the latest in a daily range.
+#[derive(serde::Serialize)]
+struct SleepView {
+    series: stats::Series,
+    night_date: Option<Date>,
+    night: Option<stats::Night>,
+}
+
+fn sleep_view(store: &Store, today: Date, q: &HashMap<String, String>) -> Result<SleepView, Fail> {
+    let account = stats::account(store)?;
+    let r = range(q, today, 30)?;
+    let series = stats::series(store, account, Metrics::Sleep, r, bucket_param(q)?)?;
+    let night_date = match date_param(q, "night")? {
+        Some(d) => Some(d),
+        None => series
+            .points
+            .iter()
+            .rev()
+            .find(|p| series.bucket == Bucket::Day && p.values[0].is_some())
+            .map(|p| p.start),
+    };
+    let night = match night_date {
+        Some(d) => stats::night_of(store, account, d)?,
+        None => None,
+    };
+    Ok(SleepView {
+        series,
+        night_date,
+        night,
+    })
 }
 
 /// `GET /sleep?from&to&bucket&night`
@@ -513,17 +549,15 @@ pub(crate) async fn sleep(
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let r = with_store(&state, move |store, today| {
-        let account = stats::account(store)?;
-        let r = range(&q, today, 30)?;
-        let s = stats::series(store, account, Metrics::Sleep, r, bucket_param(&q)?)?;
+        let v = sleep_view(store, today, &q)?;
         let mut out = range_links("/sleep", today);
-        if s.points.is_empty() {
+        if v.series.points.is_empty() {
             out.push_str(&para("No sleep data in this range."));
         } else {
             out.push_str("<h2>Time asleep by stage</h2>");
             out.push_str(&bars(
                 &series_bars(
-                    &s,
+                    &v.series,
                     &[0, 1, 2, 3],
                     " min",
                     &["deep", "light", "REM", "awake"],
@@ -539,20 +573,12 @@ pub(crate) async fn sleep(
                 ("awake", "k-awake"),
             ]));
         }
-        let night_date = match date_param(&q, "night")? {
-            Some(d) => Some(d),
-            None => s
-                .points
-                .iter()
-                .rev()
-                .find(|p| s.bucket == Bucket::Day && p.values[0].is_some())
-                .map(|p| p.start),
-        };
-        if let Some(d) = night_date {
-            match stats::night_of(store, account, d)? {
-                Some(n) => out.push_str(&night_block(&n, "One night")),
-                None => out.push_str(&para(&format!("No sleep recorded for the night of {d}."))),
+        match (&v.night, v.night_date) {
+            (Some(n), _) => out.push_str(&night_block(n, "One night")),
+            (None, Some(d)) => {
+                out.push_str(&para(&format!("No sleep recorded for the night of {d}.")))
             }
+            (None, None) => {}
         }
         Ok(out)
     })
@@ -565,78 +591,61 @@ pub(crate) async fn api_sleep(
     State(state): State<Arc<AppState>>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    json_or(
-        with_store(&state, move |store, today| {
-            let account = stats::account(store)?;
-            let r = range(&q, today, 30)?;
-            let series = stats::series(store, account, Metrics::Sleep, r, bucket_param(&q)?)?;
-            let night = match date_param(&q, "night")? {
-                Some(d) => stats::night_of(store, account, d)?,
-                None => None,
-            };
-            Ok(json!({ "series": series, "night": night }))
-        })
-        .await,
-    )
+    json_or(with_store(&state, move |store, today| sleep_view(store, today, &q)).await)
 }
 
-/// `GET /heart?date&from&to`
+/// What the heart-rate page shows (and `/api/heart` serves): one day's minutes — the day
+/// asked for, else the latest with data — and the 90 days of daily values up to it.
+#[derive(serde::Serialize)]
+struct HeartView {
+    date: Date,
+    day: Option<stats::HeartDay>,
+    daily: stats::Series,
+}
+
+fn heart_view(store: &Store, today: Date, q: &HashMap<String, String>) -> Result<HeartView, Fail> {
+    let account = stats::account(store)?;
+    let date = match date_param(q, "date")? {
+        Some(d) => d,
+        None => stats::latest_day(store, account, today)?.unwrap_or(today),
+    };
+    Ok(HeartView {
+        date,
+        day: stats::heart_day(store, account, date)?,
+        daily: stats::series(
+            store,
+            account,
+            Metrics::Heart,
+            (date.saturating_sub(89.days()), date),
+            Some(Bucket::Day),
+        )?,
+    })
+}
+
+/// `GET /heart?date`
 pub(crate) async fn heart(
     State(state): State<Arc<AppState>>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let r = with_store(&state, move |store, today| {
-        let account = stats::account(store)?;
-        let date = match date_param(&q, "date")? {
-            Some(d) => d,
-            None => stats::overview(store, account, today)?
-                .latest
-                .map_or(today, |d| d.date),
-        };
+        let v = heart_view(store, today, &q)?;
+        let date = v.date;
         let mut out = String::new();
         let _ = write!(
             out,
             r#"<form class="inline" method="get" action="/heart"><label>Day <input type="date" name="date" value="{date}"></label><button type="submit">Show</button></form>"#
         );
-        match stats::heart_day(store, account, date)? {
+        match &v.day {
             None => out.push_str(&para(&format!("{date} is not in the database."))),
             Some(h) if h.segments.is_empty() => {
                 out.push_str(&para(&format!("No heart rate was recorded on {date}.")));
             }
-            Some(h) => {
-                let midnight = h.segments[0][0].ts - (h.segments[0][0].ts + i64::from(h.tz_offset)).rem_euclid(86_400);
-                let _ = write!(
-                    out,
-                    "<h2>{date}</h2><p>Lowest {} bpm, highest {} bpm{}. Gaps over 15 minutes (band not worn) are left open.</p>",
-                    h.min.unwrap_or_default(),
-                    h.max.unwrap_or_default(),
-                    h.resting_hr.map_or(String::new(), |r| format!(", resting {r} bpm"))
-                );
-                let segments: Vec<Vec<(f64, f64)>> = h
-                    .segments
-                    .iter()
-                    .map(|s| s.iter().map(|p| ((p.ts - midnight) as f64, p.bpm as f64)).collect())
-                    .collect();
-                let ticks: Vec<(f64, String)> = (0..=8)
-                    .map(|i| ((i * 3 * 3600) as f64, format!("{:02}:00", i * 3)))
-                    .collect();
-                let offset = h.tz_offset;
-                out.push_str(&svg::lines(
-                    &segments,
-                    (0.0, 86_400.0),
-                    &ticks,
-                    "bpm",
-                    &move |x, y| format!("{} {} bpm", clock(midnight + x as i64, offset), num(y)),
-                    "Heart rate over the day",
-                ));
-            }
+            Some(h) => out.push_str(&heart_block(h)),
         }
-        let r = (date.saturating_sub(89.days()), date);
-        let s = stats::series(store, account, Metrics::Heart, r, Some(Bucket::Day))?;
-        if !s.points.is_empty() {
+        if !v.daily.points.is_empty() {
             out.push_str("<h2>Resting heart rate, 90 days</h2>");
             out.push_str(&bars(
-                &series_bars(&s, &[0], " bpm", &["resting"]),
+                &series_bars(&v.daily, &[0], " bpm", &["resting"]),
                 "bpm",
                 None,
                 "Resting heart rate",
@@ -648,19 +657,48 @@ pub(crate) async fn heart(
     html_or("Heart rate", "/heart", r)
 }
 
+/// One day's curve, its segments drawn apart.
+fn heart_block(h: &stats::HeartDay) -> String {
+    let date = h.date;
+    let first = h.segments[0][0].ts;
+    let midnight = first - (first + i64::from(h.tz_offset)).rem_euclid(86_400);
+    let mut out = format!(
+        "<h2>{date}</h2><p>Lowest {} bpm, highest {} bpm{}. Gaps over 15 minutes (band not worn) are left open.</p>",
+        h.min.unwrap_or_default(),
+        h.max.unwrap_or_default(),
+        h.resting_hr
+            .map_or(String::new(), |r| format!(", resting {r} bpm"))
+    );
+    let segments: Vec<Vec<(f64, f64)>> = h
+        .segments
+        .iter()
+        .map(|s| {
+            s.iter()
+                .map(|p| ((p.ts - midnight) as f64, p.bpm as f64))
+                .collect()
+        })
+        .collect();
+    let ticks: Vec<(f64, String)> = (0..=8)
+        .map(|i| ((i * 3 * 3600) as f64, format!("{:02}:00", i * 3)))
+        .collect();
+    let offset = h.tz_offset;
+    out.push_str(&svg::lines(
+        &segments,
+        (0.0, 86_400.0),
+        &ticks,
+        "bpm",
+        &move |x, y| format!("{} {} bpm", clock(midnight + x as i64, offset), num(y)),
+        "Heart rate over the day",
+    ));
+    out
+}
+
 /// `GET /api/heart?date`
 pub(crate) async fn api_heart(
     State(state): State<Arc<AppState>>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    json_or(
-        with_store(&state, move |store, today| {
-            let account = stats::account(store)?;
-            let date = date_param(&q, "date")?.unwrap_or(today);
-            Ok(stats::heart_day(store, account, date)?)
-        })
-        .await,
-    )
+    json_or(with_store(&state, move |store, today| heart_view(store, today, &q)).await)
 }
 
 // ---------------------------------------------------------------- workouts

@@ -254,21 +254,7 @@ async fn devices(demo: &Ctx, emulator: &Emulator) -> anyhow::Result<()> {
         let read = app::read(&mut link, &prepared.profile, &props).await;
         link.finish();
         let readings = read?;
-        if demo.out.json {
-            demo.out.json_line(&device::render::properties_json(
-                &prepared.device,
-                link.kind(),
-                &prepared.profile,
-                &readings,
-            ))?;
-            continue;
-        }
-        say(&format!(
-            "{dev} ({}, via {}):",
-            prepared.device.model.as_deref().unwrap_or("?"),
-            link.kind()
-        ))?;
-        device::render::print_lines(demo, &prepared.profile, &readings)?;
+        device::render::status(demo, &prepared, link.kind(), &readings)?;
     }
     say("")?;
     say(&format!(
@@ -289,18 +275,19 @@ async fn devices(demo: &Ctx, emulator: &Emulator) -> anyhow::Result<()> {
     app::items_failed(&written)?;
     let readings = read.transpose()?.unwrap_or_default();
     app::items_failed(&readings)?;
-    if demo.out.json {
-        for r in [&written, &readings] {
-            demo.out.json_line(&device::render::properties_json(
-                &prepared.device,
-                link.kind(),
-                &prepared.profile,
-                r,
-            ))?;
-        }
-    } else {
-        device::render::print_writes(demo, &prepared.profile, &written)?;
-        device::render::print_lines(demo, &prepared.profile, &readings)?;
-    }
+    device::render::answer(
+        demo,
+        &prepared,
+        link.kind(),
+        &written,
+        device::render::print_writes,
+    )?;
+    device::render::answer(
+        demo,
+        &prepared,
+        link.kind(),
+        &readings,
+        device::render::print_lines,
+    )?;
     Ok(())
 }

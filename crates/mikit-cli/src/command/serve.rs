@@ -72,7 +72,7 @@ pub async fn serve_until_stopped(
             listen,
             database: ctx.paths.database(),
             devices: Some(Arc::new(CliDevices {
-                ctx: ctx.for_server()?,
+                ctx: ctx.for_server(),
             })),
             today,
         },

@@ -78,3 +78,24 @@ pub fn answer(
         print(ctx, &prepared.profile, readings)
     }
 }
+
+/// A device's status: `Name (model, via lan):` then its readings (JSON with `--json`).
+pub fn status(
+    ctx: &Ctx,
+    prepared: &Prepared,
+    via: &str,
+    readings: &[Reading],
+) -> std::io::Result<()> {
+    let (profile, device) = (&prepared.profile, &prepared.device);
+    if ctx.out.json {
+        return ctx
+            .out
+            .json_line(&properties_json(device, via, profile, readings));
+    }
+    ctx.out.line(&format!(
+        "{} ({}, via {via}):",
+        device.name,
+        device.model.as_deref().unwrap_or("?"),
+    ))?;
+    print_lines(ctx, profile, readings)
+}

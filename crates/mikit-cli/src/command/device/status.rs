@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::Args;
-use mikit_app::device::{self as app, Prepared, Reading};
+use mikit_app::device as app;
 
 use super::render;
 use super::target::{Target, prepare};
@@ -37,25 +37,10 @@ pub async fn show(ctx: &Ctx, mut session: super::target::Session) -> anyhow::Res
     let read = app::read(&mut link, &session.prepared.profile, &props).await;
     link.finish();
     let readings = read?;
-    print(ctx, &session.prepared, link.kind(), &readings)?;
+    render::status(ctx, &session.prepared, link.kind(), &readings)?;
     // Some properties failing is a normal status (a sensor not fitted); none answering is not.
     if readings.iter().all(|r| !r.ok()) {
         app::items_failed(&readings)?;
     }
     Ok(())
-}
-
-fn print(ctx: &Ctx, p: &Prepared, via: &str, readings: &[Reading]) -> std::io::Result<()> {
-    let (profile, device) = (&p.profile, &p.device);
-    if ctx.out.json {
-        return ctx
-            .out
-            .json_line(&render::properties_json(device, via, profile, readings));
-    }
-    ctx.out.line(&format!(
-        "{} ({}, via {via}):",
-        device.name,
-        device.model.as_deref().unwrap_or("?"),
-    ))?;
-    render::print_lines(ctx, profile, readings)
 }
