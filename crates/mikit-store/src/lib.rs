@@ -37,6 +37,7 @@ mod band;
 mod block;
 mod cloud_devices;
 mod error;
+mod health;
 mod lock;
 mod manual_devices;
 mod minutes;
@@ -52,6 +53,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 pub use band::{Coverage, DayWrite, SyncState, WriteStats};
 pub use cloud_devices::CloudDevice;
 pub use error::Error;
+pub use health::{FetchedRange, HealthEventRow, HealthWriteStats, HuamiDeviceRow, WeightRow};
 pub use lock::SyncLock;
 pub use manual_devices::ManualDevice;
 pub use mikit_core::paths::Tightened;
@@ -92,6 +94,7 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/0008_blocks.sql"),
         then: Some(to_blocks),
     },
+    sql(include_str!("migrations/0009_health.sql")),
 ];
 
 /// Migration 8: minutes and workout points into blocks, day summaries compressed (see
@@ -540,6 +543,10 @@ impl Store {
             ("workout_points", "account, trackid, seq"),
             ("workout_laps", "account, trackid, seq"),
             ("workout_pauses", "account, trackid, seq"),
+            ("huami_devices", "account, device_id"),
+            ("health_events", "account, kind, ts"),
+            ("health_fetches", "account, stream, from_ts"),
+            ("weight_records", "account, ts"),
         ];
         let mut h = std::hash::DefaultHasher::new();
         for (table, order) in TABLES {
@@ -669,6 +676,9 @@ impl Store {
             "workout_points",
             "workout_laps",
             "workout_pauses",
+            "huami_devices",
+            "health_events",
+            "weight_records",
         ] {
             let sql = match t {
                 "minutes" => "SELECT COALESCE(SUM(rows), 0) FROM minute_blocks".to_owned(),

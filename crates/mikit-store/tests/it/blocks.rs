@@ -79,7 +79,22 @@ pub(crate) fn legacy_copy(new: &Store, old: &Path, version: i64) {
         ]);
     }
     for t in copied {
-        c.execute(&format!("INSERT INTO {t} SELECT * FROM new.{t}"), [])
+        // By position, as many columns as the old table has: later migrations appended
+        // some (e.g. `origin`, 9) and renamed none in place.
+        let names = |schema: &str| -> Vec<String> {
+            c.prepare(&format!(
+                "SELECT name FROM pragma_table_info('{t}', '{schema}')"
+            ))
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+        };
+        let old_cols = names("main");
+        let new_cols = names("new");
+        let picked = new_cols[..old_cols.len()].join(", ");
+        c.execute(&format!("INSERT INTO {t} SELECT {picked} FROM new.{t}"), [])
             .unwrap();
     }
     // The summary column held text.

@@ -5,7 +5,7 @@ mod compression;
 mod workouts;
 
 /// The schema version this mikit-store creates and migrates to.
-pub const SCHEMA_VERSION: i64 = 8;
+pub const SCHEMA_VERSION: i64 = 9;
 
 use jiff::civil::date;
 use mikit_store::{Coverage, DayWrite, Store};
