@@ -13,6 +13,7 @@
 
 pub mod device;
 pub mod fit;
+pub mod health;
 pub mod shutdown;
 pub mod spec;
 pub mod stats;

@@ -117,8 +117,6 @@ pub struct FetchedRange<'a> {
     pub from_ts: i64,
     /// UTC epoch seconds, inclusive.
     pub to_ts: i64,
-    /// Rows the answer held.
-    pub items: u64,
 }
 
 /// What a write did.
@@ -169,15 +167,34 @@ fn json_map(frame: &[u8], column: &'static str) -> Result<Map<String, Value>, Er
     })
 }
 
+/// Record that `f` was fetched, merged with the stream's ranges it touches or overlaps.
 fn record_fetch(
     tx: &Transaction<'_>,
     account: AccountId,
     f: &FetchedRange<'_>,
 ) -> Result<(), Error> {
+    let (mut lo, mut hi) = (f.from_ts.min(f.to_ts), f.from_ts.max(f.to_ts));
+    let touching: Vec<(i64, i64)> = tx
+        .prepare_cached(
+            "SELECT from_ts, to_ts FROM health_fetches
+             WHERE account = ?1 AND stream = ?2 AND from_ts <= ?4 + 1 AND to_ts + 1 >= ?3",
+        )?
+        .query_map(params![account.0, f.stream, lo, hi], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?
+        .collect::<Result<_, _>>()?;
+    for (a, b) in touching {
+        lo = lo.min(a);
+        hi = hi.max(b);
+        tx.prepare_cached(
+            "DELETE FROM health_fetches WHERE account = ?1 AND stream = ?2 AND from_ts = ?3",
+        )?
+        .execute(params![account.0, f.stream, a])?;
+    }
     tx.prepare_cached(
-        "INSERT OR REPLACE INTO health_fetches (account, stream, from_ts, to_ts, items) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO health_fetches (account, stream, from_ts, to_ts) VALUES (?1, ?2, ?3, ?4)",
     )?
-    .execute(params![account.0, f.stream, f.from_ts, f.to_ts, f.items as i64])?;
+    .execute(params![account.0, f.stream, lo, hi])?;
     Ok(())
 }
 
@@ -346,37 +363,21 @@ impl Store {
         )
     }
 
-    /// The fetched ranges of `stream`, merged where they touch or overlap, oldest first:
-    /// `(from_ts, to_ts, rows the answers held)`. A time outside every range was never
-    /// fetched; inside one without rows, nothing was measured.
+    /// The fetched ranges of `stream`, oldest first, as `(from_ts, to_ts)` (inclusive, merged
+    /// where they touch). A time outside every range was never fetched; inside one without
+    /// rows, nothing was measured.
     pub fn health_fetched(
         &self,
         account: AccountId,
         stream_name: &str,
-    ) -> Result<Vec<(i64, i64, u64)>, Error> {
+    ) -> Result<Vec<(i64, i64)>, Error> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT from_ts, to_ts, items FROM health_fetches WHERE account = ?1 AND stream = ?2 ORDER BY from_ts",
+            "SELECT from_ts, to_ts FROM health_fetches WHERE account = ?1 AND stream = ?2 ORDER BY from_ts",
         )?;
         let rows = stmt.query_map(params![account.0, stream_name], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, i64>(2)?,
-            ))
+            Ok((r.get(0)?, r.get(1)?))
         })?;
-        let mut out: Vec<(i64, i64, u64)> = Vec::new();
-        for row in rows {
-            let (a, b, n) = row?;
-            let n = u64::try_from(n).unwrap_or(0);
-            match out.last_mut() {
-                Some(last) if a <= last.1.saturating_add(1) => {
-                    last.1 = last.1.max(b);
-                    last.2 += n;
-                }
-                _ => out.push((a, b, n)),
-            }
-        }
-        Ok(out)
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Every stream with a fetched range, and the account's count of rows per kind.
@@ -561,7 +562,6 @@ mod tests {
             stream: "stress",
             from_ts: 0,
             to_ts: 400,
-            items: 2,
         };
         let st = s.write_health_events(a, None, &synced, Some(&f)).unwrap();
         assert_eq!(
@@ -589,19 +589,23 @@ mod tests {
     fn fetched_ranges_merge_and_tell_empty_from_missing() {
         let mut s = Store::open_in_memory().unwrap();
         let a = s.upsert_account("huami", "1", None).unwrap();
-        for (from, to, n) in [(0, 99, 0), (100, 199, 3), (300, 399, 0)] {
+        let fetch = |s: &mut Store, from_ts: i64, to_ts: i64| {
             let f = FetchedRange {
                 stream: "pai",
-                from_ts: from,
-                to_ts: to,
-                items: n,
+                from_ts,
+                to_ts,
             };
             s.write_health_events(a, None, &[], Some(&f)).unwrap();
+        };
+        for (from, to) in [(300, 399), (0, 99), (100, 199), (50, 120)] {
+            fetch(&mut s, from, to);
         }
         assert_eq!(
             s.health_fetched(a, "pai").unwrap(),
-            vec![(0, 199, 3), (300, 399, 0)]
+            vec![(0, 199), (300, 399)]
         );
+        fetch(&mut s, 150, 350);
+        assert_eq!(s.health_fetched(a, "pai").unwrap(), vec![(0, 399)]);
         assert!(s.health_fetched(a, "hrv").unwrap().is_empty());
     }
 

@@ -133,6 +133,17 @@ pub enum Error {
         source: mikit_store::Error,
     },
 
+    /// Reading the devices, health events or weight records failed; the ranges saved
+    /// before are kept.
+    #[error("downloading {what} (what was saved so far is kept; run the sync again to continue)")]
+    Health {
+        /// What was being read.
+        what: &'static str,
+        /// Why.
+        #[source]
+        source: mikit_huami::Error,
+    },
+
     /// Re-decoding one account's stored days failed.
     #[error("re-decoding the stored days of user {user}")]
     Redecode {

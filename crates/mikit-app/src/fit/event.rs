@@ -84,6 +84,17 @@ pub enum SyncEvent {
         /// (with a [`SyncEvent::Rejected`] before this event) and the next sync asks again.
         detail: bool,
     },
+    /// A range of a health event stream is committed, with the record that it was fetched.
+    HealthRangeCommitted {
+        /// The event stream (`stress`, `spo2`, …).
+        stream: &'static str,
+        /// First day of the range.
+        from: Date,
+        /// Last day of the range.
+        through: Date,
+        /// Rows the answer held (0: fetched, nothing measured).
+        rows: u64,
+    },
     /// A request range is committed, together with the stream's sync state.
     RangeCommitted {
         /// The stream.
@@ -141,6 +152,25 @@ pub struct StreamOutcome {
     pub rejected: Vec<Rejected>,
     /// What the workouts stream did (zero for the other streams).
     pub workouts: WorkoutCounts,
+    /// What the devices, health and weight streams did (zero for the other streams).
+    pub health: HealthCounts,
+}
+
+/// What the devices, health and weight streams did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct HealthCounts {
+    /// Rows written (devices: devices listed).
+    pub written: u64,
+    /// Rows left as they were because an import wrote them first.
+    pub kept: u64,
+    /// Ranges fetched and recorded.
+    pub ranges: u64,
+    /// Ranges fetched that held nothing.
+    pub empty_ranges: u64,
+    /// Records skipped on purpose (weight: `weightType 3`).
+    pub skipped: u64,
+    /// Devices with a Bluetooth auth key.
+    pub keys: u64,
 }
 
 /// What the workouts stream did.
@@ -168,6 +198,7 @@ impl StreamOutcome {
             requests: 0,
             rejected: Vec::new(),
             workouts: WorkoutCounts::default(),
+            health: HealthCounts::default(),
         }
     }
 }

@@ -39,10 +39,12 @@
 //! | `pipeline` | fetch with bounded concurrency, commit in order on the database thread |
 //! | `band` | the band-data stream (daily summaries, minutes, sleep and activity stages) |
 //! | `workouts` | the workouts stream (history pages, one detail per new or changed workout) |
+//! | `health` | the devices, health-event and weight streams |
 
 mod band;
 mod error;
 mod event;
+mod health;
 mod pipeline;
 mod plan;
 mod workouts;
@@ -56,7 +58,10 @@ use mikit_store::{Store, SyncLock};
 use crate::shutdown::Shutdown;
 
 pub use error::Error;
-pub use event::{RedecodeOutcome, Rejected, StreamOutcome, SyncEvent, SyncOutcome, WorkoutCounts};
+pub use event::{
+    HealthCounts, RedecodeOutcome, Rejected, StreamOutcome, SyncEvent, SyncOutcome, WorkoutCounts,
+};
+pub use health::RANGE_DAYS;
 pub use plan::chunks;
 
 /// The earliest day a first sync looks for data (the first Mi Band shipped in 2014).
@@ -73,18 +78,33 @@ pub enum Stream {
     BandData,
     /// The workout history and each workout's detail (points, laps, pauses).
     Workouts,
+    /// The account's devices with their Bluetooth auth keys.
+    Devices,
+    /// Health events: SpO2, stress, PAI, HRV, readiness, respiratory rate.
+    Health,
+    /// Weight and body composition from a scale.
+    Weight,
 }
 
 impl Stream {
     /// Every stream, in the order a sync runs them (band data first: a workout without a time
     /// zone takes its UTC offset from the band day it falls on).
-    pub const ALL: &'static [Stream] = &[Stream::BandData, Stream::Workouts];
+    pub const ALL: &'static [Stream] = &[
+        Stream::BandData,
+        Stream::Workouts,
+        Stream::Devices,
+        Stream::Health,
+        Stream::Weight,
+    ];
 
     /// The stream's name in the sync state (and in messages).
     pub const fn name(self) -> &'static str {
         match self {
             Self::BandData => "band_data",
             Self::Workouts => "workouts",
+            Self::Devices => "devices",
+            Self::Health => "health",
+            Self::Weight => "weight",
         }
     }
 
@@ -93,6 +113,9 @@ impl Stream {
         match self {
             Self::BandData => "days",
             Self::Workouts => "workouts",
+            Self::Devices => "devices",
+            Self::Health => "health",
+            Self::Weight => "weight",
         }
     }
 
@@ -263,6 +286,28 @@ pub async fn sync(
                         .await?;
                 ((done.outcome, done.interrupted), store)
             }
+            Stream::Devices => {
+                let done = health::devices(&client, &mut store, account).await?;
+                ((done.outcome, done.interrupted), store)
+            }
+            Stream::Health => {
+                let done = health::events(
+                    &client,
+                    &mut store,
+                    account,
+                    to,
+                    options,
+                    shutdown,
+                    &mut on_event,
+                )
+                .await?;
+                ((done.outcome, done.interrupted), store)
+            }
+            Stream::Weight => {
+                let done =
+                    health::weight(&client, &mut store, account, to, options, shutdown).await?;
+                ((done.outcome, done.interrupted), store)
+            }
         };
         store = returned;
         let (stream_outcome, interrupted) = done;
@@ -395,7 +440,7 @@ mod tests {
         let err = Stream::parse_list("days,sleep").unwrap_err();
         assert_eq!(
             err.to_string(),
-            "\"sleep\" is not a kind of data to sync; the kinds are: days, workouts"
+            "\"sleep\" is not a kind of data to sync; the kinds are: days, workouts, devices, health, weight"
         );
         assert!(
             Stream::parse_list("")

@@ -2,6 +2,7 @@
 
 mod device;
 mod fit;
+mod health;
 mod shutdown;
 mod spec;
 mod stats;

@@ -49,13 +49,13 @@ CREATE TABLE health_events (
 -- Ranges of an event stream that were fetched (a successful answer, even an empty one): the
 -- store tells "nothing measured" (a fetched range without rows) from "not fetched" (no range).
 -- `stream` is the request's stream ('stress', 'spo2', 'spo2_nightly', …, 'weight'); a stream
--- may fill several kinds ('spo2' fills 'spo2' and 'spo2_apnea').
+-- may fill several kinds ('spo2' fills 'spo2' and 'spo2_apnea'). Ranges that touch or overlap
+-- are merged when written, so the rows are the same however the fetching was split.
 CREATE TABLE health_fetches (
     account         INTEGER NOT NULL REFERENCES accounts(id),
     stream          TEXT    NOT NULL,
     from_ts         INTEGER NOT NULL,      -- UTC epoch seconds, inclusive
     to_ts           INTEGER NOT NULL,      -- UTC epoch seconds, inclusive
-    items           INTEGER NOT NULL,      -- rows the answer held
     PRIMARY KEY (account, stream, from_ts)
 ) WITHOUT ROWID;
 

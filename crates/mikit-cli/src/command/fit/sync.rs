@@ -32,9 +32,12 @@ pub struct Cmd {
     #[arg(long, conflicts_with_all = ["from", "to", "full", "only"])]
     pub redecode: bool,
     /// Sync only these kinds of data, comma-separated: `days` (daily totals, minutes, sleep,
-    /// activities) and `workouts` (the workout history with each workout's track and laps).
-    /// Default: all of them. --from and --to limit the days; the workout history is always
-    /// read whole, and only new or changed workouts are downloaded.
+    /// activities), `workouts` (the workout history with each workout's track and laps),
+    /// `devices` (your bands, watches and scales with their Bluetooth auth keys), `health`
+    /// (SpO2, stress, PAI, HRV, readiness, respiratory rate) and `weight` (scale records).
+    /// Default: all of them. --from and --to limit the days and health events, --from the
+    /// weight records; the workout history is always read whole, and only new or changed
+    /// workouts are downloaded.
     #[arg(long, value_name = "LIST", value_parser = parse_only)]
     pub only: Option<StreamList>,
     /// If another sync is writing to the same database, wait for it to finish and then
@@ -208,6 +211,17 @@ fn show_progress(ctx: &Ctx, bar: &mut Option<indicatif::ProgressBar>, event: &Sy
                 "{spinner} workouts [{bar:30}] {pos}/{len}  {elapsed} (eta {eta})",
             ));
         }
+        SyncEvent::HealthRangeCommitted {
+            stream,
+            from,
+            through,
+            ..
+        } => {
+            if let Some(old) = bar.take() {
+                old.finish_and_clear();
+            }
+            tracing::info!(%stream, %from, %through, "health events saved");
+        }
         SyncEvent::WorkoutCommitted { .. } => {
             if let Some(bar) = bar {
                 bar.inc(1);
@@ -244,6 +258,18 @@ pub fn print_report(ctx: &Ctx, r: &Report) -> anyhow::Result<()> {
                 "rejected": w.rejected.iter().map(|r| serde_json::json!({"item": r.date, "reason": r.reason})).collect::<Vec<_>>(),
             });
         }
+        for s in &r.outcome.streams {
+            if matches!(s.stream, Stream::Devices | Stream::Health | Stream::Weight) {
+                let h = s.health;
+                report[s.stream.option_name()] = serde_json::json!({
+                    "written": h.written, "kept_from_import": h.kept, "ranges": h.ranges,
+                    "empty_ranges": h.empty_ranges, "skipped": h.skipped, "with_auth_key": h.keys,
+                    "requests": s.requests,
+                    "from": s.range.map(|x| x.0.to_string()), "to": s.range.map(|x| x.1.to_string()),
+                    "rejected": s.rejected.iter().map(|r| serde_json::json!({"item": r.date, "reason": r.reason})).collect::<Vec<_>>(),
+                });
+            }
+        }
         ctx.out.json_line(&report)?;
         return Ok(());
     }
@@ -256,6 +282,11 @@ pub fn print_report(ctx: &Ctx, r: &Report) -> anyhow::Result<()> {
     }
     if let Some(w) = workouts {
         print_workouts(ctx, w, stopped(Stream::Workouts))?;
+    }
+    for s in &r.outcome.streams {
+        if matches!(s.stream, Stream::Devices | Stream::Health | Stream::Weight) {
+            print_health(ctx, s, stopped(s.stream))?;
+        }
     }
     if r.outcome.streams.is_empty() && interrupted {
         ctx.out.line("Interrupted before anything was synced.")?;
@@ -330,6 +361,49 @@ fn print_workouts(ctx: &Ctx, w: &fit::StreamOutcome, interrupted: bool) -> anyho
         c.unchanged,
         crate::output::count(w.requests, "request"),
     ))?;
+    Ok(())
+}
+
+fn print_health(ctx: &Ctx, s: &fit::StreamOutcome, interrupted: bool) -> anyhow::Result<()> {
+    for rejected in &s.rejected {
+        crate::output::error_line(&format!("{}: {}", rejected.date, rejected.reason));
+    }
+    let h = s.health;
+    let verb = if interrupted {
+        "Interrupted after saving"
+    } else {
+        "Synced"
+    };
+    let kept = if h.kept > 0 {
+        format!(", {} kept from an import", h.kept)
+    } else {
+        String::new()
+    };
+    let requests = crate::output::count(s.requests, "request");
+    let line = match s.stream {
+        Stream::Devices => format!(
+            "{verb} {} ({} with a Bluetooth auth key; see `mikit fit devices`).",
+            crate::output::count(h.written, "device"),
+            h.keys
+        ),
+        Stream::Health => format!(
+            "{verb} {} for {} ({} with nothing measured{kept}; {requests}).",
+            crate::output::count(h.written, "health record"),
+            s.range
+                .map_or_else(|| "no range".to_owned(), |(a, b)| format!("{a}..{b}")),
+            crate::output::count(h.empty_ranges, "range"),
+        ),
+        _ => format!(
+            "{verb} {}{}{kept} ({requests}).",
+            crate::output::count(h.written, "weight record"),
+            if h.skipped > 0 {
+                format!(" ({} with broken values skipped)", h.skipped)
+            } else {
+                String::new()
+            }
+        ),
+    };
+    ctx.out.line(&line)?;
     Ok(())
 }
 
