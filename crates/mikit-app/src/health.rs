@@ -253,6 +253,139 @@ pub fn device_row(d: &Device, index: usize) -> HuamiDeviceRow {
     }
 }
 
+/// The health values of one local day, for day tables (`mikit fit show`) and the dashboard.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+pub struct DayHealth {
+    /// Mean of the day's SpO2 readings, %.
+    pub spo2: Option<f64>,
+    /// The day's average stress.
+    pub stress: Option<f64>,
+    /// PAI (7-day score) at the end of the day.
+    pub pai: Option<f64>,
+    /// The day's readiness score.
+    pub readiness: Option<f64>,
+    /// The day's last weighing, kg.
+    pub weight_kg: Option<f64>,
+}
+
+impl DayHealth {
+    /// True when nothing is known for the day.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+/// The health values of each day in `days` (same order), from the store: each row is counted
+/// on the local day (`[local_midnight, next day's midnight)`) that holds its instant.
+pub fn day_health(
+    store: &mikit_store::Store,
+    account: mikit_store::AccountId,
+    days: &[mikit_store::DayRow],
+) -> Result<Vec<DayHealth>, crate::stats::Error> {
+    let mut out = vec![DayHealth::default(); days.len()];
+    let (Some(first), Some(last)) = (days.first(), days.last()) else {
+        return Ok(out);
+    };
+    let end = last.local_midnight + 86_400 + 3_600;
+    let day_of = |ts: i64| -> Option<usize> {
+        let i = days.partition_point(|d| d.local_midnight <= ts);
+        (i > 0 && ts < days.get(i).map_or(end, |d| d.local_midnight)).then(|| i - 1)
+    };
+    let mut spo2: Vec<(f64, u32)> = vec![(0.0, 0); days.len()];
+    store.for_each_health_event::<crate::stats::Error, _>(
+        account,
+        &["spo2", "stress", "pai", "readiness"],
+        first.local_midnight,
+        end,
+        |e, _| {
+            let (Some(i), Some(v)) = (day_of(e.ts), e.value) else {
+                return Ok(());
+            };
+            match e.kind.as_str() {
+                "spo2" => {
+                    spo2[i].0 += v;
+                    spo2[i].1 += 1;
+                }
+                "stress" => out[i].stress = Some(v),
+                "pai" => out[i].pai = Some(v),
+                "readiness" => out[i].readiness = Some(v),
+                _ => {}
+            }
+            Ok(())
+        },
+    )?;
+    for (o, (sum, n)) in out.iter_mut().zip(spo2) {
+        if n > 0 {
+            o.spo2 = Some((sum / f64::from(n) * 10.0).round() / 10.0);
+        }
+    }
+    store.for_each_weight::<crate::stats::Error, _>(
+        account,
+        first.local_midnight,
+        end,
+        |w, _| {
+            if let (Some(i), Some(kg)) = (day_of(w.ts), w.weight_kg) {
+                out[i].weight_kg = Some(kg);
+            }
+            Ok(())
+        },
+    )?;
+    Ok(out)
+}
+
+/// One point of a health series.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct HealthPoint {
+    /// UTC epoch seconds.
+    pub ts: i64,
+    /// UTC offset at `ts`, seconds east, when known.
+    pub tz_offset: Option<i32>,
+    /// The value (in the kind's unit).
+    pub value: f64,
+}
+
+/// The values of `kind` (a [`KINDS`] name, or `weight`) in `[from_ts, to_ts)`, by time;
+/// rows without a value are left out.
+pub fn series(
+    store: &mikit_store::Store,
+    account: mikit_store::AccountId,
+    kind: &str,
+    from_ts: i64,
+    to_ts: i64,
+) -> Result<Vec<HealthPoint>, crate::stats::Error> {
+    let mut out = Vec::new();
+    if kind == "weight" {
+        store.for_each_weight::<crate::stats::Error, _>(account, from_ts, to_ts, |w, _| {
+            if let Some(v) = w.weight_kg {
+                out.push(HealthPoint {
+                    ts: w.ts,
+                    tz_offset: None,
+                    value: v,
+                });
+            }
+            Ok(())
+        })?;
+    } else {
+        store.for_each_health_event::<crate::stats::Error, _>(
+            account,
+            &[kind],
+            from_ts,
+            to_ts,
+            |e, _| {
+                if let Some(v) = e.value {
+                    out.push(HealthPoint {
+                        ts: e.ts,
+                        tz_offset: e.tz_offset,
+                        value: v,
+                    });
+                }
+                Ok(())
+            },
+        )?;
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -118,6 +118,11 @@ pub struct TzSpans {
 }
 
 impl TzSpans {
+    /// True when no day is stored (every offset is then 0).
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
     /// The offset of the last day starting at or before `ts` (the first day's offset before it).
     pub fn offset_at(&self, ts: i64) -> i32 {
         match self.spans.partition_point(|(start, _)| *start <= ts) {

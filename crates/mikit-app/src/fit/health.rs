@@ -173,8 +173,17 @@ pub(super) async fn events(
                     item,
                 });
             }
+            // Offsets from the band's own days where stored (they carry the offset the band
+            // had), else from the zone the events were asked in.
+            let spans = store
+                .tz_spans(account)
+                .map_err(store_err("reading the stored days' offsets"))?;
             let rows = crate::health::event_rows(&fetched.items, |ts| {
-                Timestamp::from_second(ts).map_or(0, |t| tz.to_offset(t).seconds())
+                if spans.is_empty() {
+                    Timestamp::from_second(ts).map_or(0, |t| tz.to_offset(t).seconds())
+                } else {
+                    spans.offset_at(ts)
+                }
             });
             let range_row = FetchedRange {
                 stream: stream.name(),

@@ -128,7 +128,8 @@ pub async fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
         .unwrap_or_else(app_fit::today);
     let rows = store.day_rows(account, Some(last.saturating_sub(13.days())), Some(last))?;
     say("4. The last two weeks (`mikit fit show`):")?;
-    fit::show::print_days(&demo, &user, email.as_deref(), &rows)?;
+    let health = mikit_app::health::day_health(&store, account, &rows)?;
+    fit::show::print_days(&demo, &user, email.as_deref(), &rows, &health)?;
     let flag = format!("--data-dir {}", dir.display());
     say(&format!(
         "The demo database is {}.",

@@ -9,6 +9,7 @@ mod device;
 mod export;
 mod fit;
 mod harness;
+mod health;
 mod miio;
 mod net;
 mod polish;

@@ -36,6 +36,22 @@ pub enum What {
     /// One file per workout (GPX, TCX or FIT) in the folder given with -o, named
     /// YYYY-MM-DDTHH-MM-SS_<sport>.<ext> after the workout's local start.
     Tracks,
+    /// One row per SpO2 measurement: spot readings, nightly summaries (oxygen desaturation
+    /// index) and desaturation events, told apart by the `type` column.
+    Spo2,
+    /// One row per all-day stress sample (about every 5 minutes), with its zone.
+    Stress,
+    /// One row per day of PAI: the day's PAI, the 7-day total and the minutes per zone.
+    Pai,
+    /// One row per HRV (RMSSD) sample of the nights.
+    Hrv,
+    /// One row per readiness score, with its parts and the skin temperature.
+    Readiness,
+    /// One row per weighing, with every body-composition value the scale gave.
+    Weight,
+    /// Every stored health record (all the kinds above and respiratory rate) with its
+    /// headline value, unit, source and every other field as JSON in `detail`.
+    Events,
 }
 
 /// Output format of an export.
@@ -399,9 +415,271 @@ fn write_export<W: Write>(
             w.finish()?;
         }
         What::Tracks => anyhow::bail!("tracks are files, not rows (this is a mikit bug)"),
+        What::Weight => {
+            let spans = store.tz_spans(account)?;
+            let (from, to) = health_span(&spans, cmd.from, cmd.to);
+            let mut w = RowWriter::new(out, format, WEIGHT_COLUMNS)?;
+            store.for_each_weight(account, from, to, |r, origin| -> anyhow::Result<()> {
+                rows += 1;
+                w.row(&[
+                    Cell::Time(r.ts, spans.offset_at(r.ts)),
+                    Cell::Int(r.ts),
+                    r.weight_kg.into(),
+                    r.bmi.into(),
+                    r.fat_rate.into(),
+                    r.body_water_rate.into(),
+                    r.bone_mass.into(),
+                    r.muscle_rate.into(),
+                    r.metabolism.into(),
+                    r.visceral_fat.into(),
+                    r.impedance.into(),
+                    r.body_score.into(),
+                    r.height_cm.into(),
+                    r.device_id.as_deref().map_or(Cell::Null, Cell::Str),
+                    Cell::Str(origin.unwrap_or("sync")),
+                ])?;
+                Ok(())
+            })?;
+            w.finish()?;
+        }
+        What::Spo2 | What::Stress | What::Pai | What::Hrv | What::Readiness | What::Events => {
+            rows = write_health(store, account, cmd, format, out)?;
+        }
     }
     Ok(rows)
 }
+
+/// The UTC instants of the local days `from..=to` (either open), each end placed with the
+/// offset of the stored day nearest it (UTC before any day is stored).
+fn health_span(spans: &mikit_store::TzSpans, from: Option<Date>, to: Option<Date>) -> (i64, i64) {
+    let at = |d: Date| {
+        let utc = d
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .map_or(0, |z| z.timestamp().as_second());
+        utc - i64::from(spans.offset_at(utc))
+    };
+    (
+        from.map_or(i64::MIN, at),
+        to.map_or(i64::MAX, |t| at(t.saturating_add(jiff::ToSpan::day(1)))),
+    )
+}
+
+/// The health exports: rows of one or several kinds, some expanded into their samples.
+fn write_health<W: Write>(
+    store: &mikit_store::Store,
+    account: mikit_store::AccountId,
+    cmd: &Cmd,
+    format: Format,
+    out: W,
+) -> anyhow::Result<u64> {
+    use serde_json::Value;
+    let spans = store.tz_spans(account)?;
+    let (from, to) = health_span(&spans, cmd.from, cmd.to);
+    let (kinds, columns): (&[&str], &[&str]) = match cmd.what {
+        What::Spo2 => (&["spo2", "spo2_nightly", "spo2_apnea"], SPO2_COLUMNS),
+        What::Stress => (&["stress"], STRESS_COLUMNS),
+        What::Pai => (&["pai"], PAI_COLUMNS),
+        What::Hrv => (&["hrv"], HRV_COLUMNS),
+        What::Readiness => (&["readiness"], READINESS_COLUMNS),
+        _ => (&[], EVENT_COLUMNS),
+    };
+    let mut rows = 0u64;
+    let mut w = RowWriter::new(out, format, columns)?;
+    let int = |d: &serde_json::Map<String, Value>, k: &str| -> Cell<'static> {
+        d.get(k).and_then(Value::as_i64).into()
+    };
+    let real = |d: &serde_json::Map<String, Value>, k: &str| -> Cell<'static> {
+        d.get(k).and_then(Value::as_f64).into()
+    };
+    let nth = |d: &serde_json::Map<String, Value>, k: &str, i: usize| -> Cell<'static> {
+        d.get(k)
+            .and_then(|v| v.get(i))
+            .and_then(Value::as_f64)
+            .into()
+    };
+    store.for_each_health_event(
+        account,
+        kinds,
+        from,
+        to,
+        |e, origin| -> anyhow::Result<()> {
+            let off = e.tz_offset.unwrap_or_else(|| spans.offset_at(e.ts));
+            let d = &e.detail;
+            let samples = || {
+                d.get("samples")
+                    .and_then(Value::as_array)
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|p| Some((p.get(0)?.as_i64()?, p.get(1)?.as_f64()?)))
+                            .collect::<Vec<_>>()
+                    })
+                    .unwrap_or_default()
+            };
+            match cmd.what {
+                What::Spo2 => {
+                    rows += 1;
+                    let kind = match e.kind.as_str() {
+                        "spo2" => "reading",
+                        "spo2_nightly" => "nightly",
+                        _ => "desaturation",
+                    };
+                    let (spo2, odi, drop) = match kind {
+                        "reading" => (e.value, None, None),
+                        "nightly" => (None, e.value, None),
+                        _ => (None, None, e.value),
+                    };
+                    w.row(&[
+                        Cell::Time(e.ts, off),
+                        Cell::Int(e.ts),
+                        Cell::Str(kind),
+                        spo2.into(),
+                        odi.into(),
+                        int(d, "events"),
+                        drop.into(),
+                        d.get("auto")
+                            .and_then(Value::as_bool)
+                            .map_or(Cell::Null, Cell::Bool),
+                        d.get("valid")
+                            .and_then(Value::as_bool)
+                            .map_or(Cell::Null, Cell::Bool),
+                        int(d, "score"),
+                    ])?;
+                }
+                What::Stress | What::Hrv => {
+                    for (ts, v) in samples() {
+                        rows += 1;
+                        let off = spans_or(e.tz_offset, &spans, ts);
+                        if cmd.what == What::Stress {
+                            let zone = match v as i64 {
+                                ..=25 => "relaxed",
+                                26..=50 => "normal",
+                                51..=75 => "medium",
+                                _ => "high",
+                            };
+                            w.row(&[
+                                Cell::Time(ts, off),
+                                Cell::Int(ts),
+                                Cell::Real(v),
+                                Cell::Str(zone),
+                            ])?;
+                        } else {
+                            w.row(&[Cell::Time(ts, off), Cell::Int(ts), Cell::Real(v)])?;
+                        }
+                    }
+                }
+                What::Pai => {
+                    rows += 1;
+                    w.row(&[
+                        Cell::Time(e.ts, off),
+                        Cell::Int(e.ts),
+                        real(d, "daily"),
+                        e.value.into(),
+                        int(d, "rest_hr"),
+                        int(d, "max_hr"),
+                        nth(d, "zone_minutes", 0),
+                        nth(d, "zone_minutes", 1),
+                        nth(d, "zone_minutes", 2),
+                    ])?;
+                }
+                What::Readiness => {
+                    rows += 1;
+                    w.row(&[
+                        Cell::Time(e.ts, off),
+                        Cell::Int(e.ts),
+                        e.value.into(),
+                        int(d, "physical_score"),
+                        int(d, "mental_score"),
+                        int(d, "sleep_hrv_ms"),
+                        int(d, "hrv_score"),
+                        int(d, "sleep_rhr_bpm"),
+                        int(d, "rhr_score"),
+                        int(d, "skin_temp"),
+                        int(d, "skin_temp_score"),
+                    ])?;
+                }
+                _ => {
+                    rows += 1;
+                    let unit = mikit_app::health::kind(&e.kind).map_or("", |k| k.unit);
+                    let detail = serde_json::to_string(d)?;
+                    w.row(&[
+                        Cell::Time(e.ts, off),
+                        Cell::Int(e.ts),
+                        Cell::Str(&e.kind),
+                        e.value.into(),
+                        Cell::Str(unit),
+                        Cell::Str(origin.unwrap_or("sync")),
+                        Cell::Str(&detail),
+                    ])?;
+                }
+            }
+            Ok(())
+        },
+    )?;
+    w.finish()?;
+    Ok(rows)
+}
+
+/// A sample's offset: its record's when known, else the stored day's.
+fn spans_or(offset: Option<i32>, spans: &mikit_store::TzSpans, ts: i64) -> i32 {
+    offset.unwrap_or_else(|| spans.offset_at(ts))
+}
+
+const WEIGHT_COLUMNS: &[&str] = &[
+    "time",
+    "ts",
+    "weight_kg",
+    "bmi",
+    "fat_pct",
+    "water_pct",
+    "bone_kg",
+    "muscle",
+    "basal_kcal",
+    "visceral_fat",
+    "impedance_ohm",
+    "body_score",
+    "height_cm",
+    "device",
+    "source",
+];
+const SPO2_COLUMNS: &[&str] = &[
+    "time",
+    "ts",
+    "type",
+    "spo2_pct",
+    "odi_per_hour",
+    "odi_events",
+    "drop_points",
+    "auto",
+    "valid",
+    "score",
+];
+const STRESS_COLUMNS: &[&str] = &["time", "ts", "stress", "zone"];
+const HRV_COLUMNS: &[&str] = &["time", "ts", "rmssd_ms"];
+const PAI_COLUMNS: &[&str] = &[
+    "day",
+    "ts",
+    "daily_pai",
+    "total_pai",
+    "rest_hr",
+    "max_hr",
+    "low_zone_min",
+    "medium_zone_min",
+    "high_zone_min",
+];
+const READINESS_COLUMNS: &[&str] = &[
+    "day",
+    "ts",
+    "readiness",
+    "physical",
+    "mental",
+    "sleep_hrv_ms",
+    "hrv_score",
+    "sleep_rhr_bpm",
+    "rhr_score",
+    "skin_temp",
+    "skin_temp_score",
+];
+const EVENT_COLUMNS: &[&str] = &["time", "ts", "kind", "value", "unit", "source", "detail"];
 
 const WORKOUT_COLUMNS: &[&str] = &[
     "id",

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use jiff::{ToSpan as _, civil::Date};
+use mikit_app::health::DayHealth;
 use mikit_store::DayRow;
 
 use super::parse_date;
@@ -37,7 +38,8 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> anyhow::Result<ExitCode> {
             .unwrap_or_else(mikit_app::fit::today);
         let from = cmd.from.unwrap_or_else(|| to.saturating_sub(13.days()));
         let rows = store.day_rows(account, Some(from), Some(to))?;
-        print_days(ctx, &user, email.as_deref(), &rows)?;
+        let health = mikit_app::health::day_health(&store, account, &rows)?;
+        print_days(ctx, &user, email.as_deref(), &rows, &health)?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -56,13 +58,22 @@ pub fn print_days(
     user: &str,
     email: Option<&str>,
     rows: &[DayRow],
+    health: &[DayHealth],
 ) -> anyhow::Result<()> {
+    let none = DayHealth::default();
+    let health_of = |i: usize| health.get(i).unwrap_or(&none);
     if ctx.out.json {
-        for r in rows {
+        for (i, r) in rows.iter().enumerate() {
             let mut v = serde_json::to_value(r)?;
             if let Some(o) = v.as_object_mut() {
                 o.insert("user_id".into(), user.into());
                 o.insert("sleep_total_min".into(), r.sleep_total().into());
+                let h = health_of(i);
+                o.insert("spo2_pct".into(), h.spo2.into());
+                o.insert("stress".into(), h.stress.into());
+                o.insert("pai".into(), h.pai.into());
+                o.insert("readiness".into(), h.readiness.into());
+                o.insert("weight_kg".into(), h.weight_kg.into());
             }
             ctx.out.json_line(&v)?;
         }
@@ -73,10 +84,22 @@ pub fn print_days(
         email.unwrap_or("Huami account"),
         crate::output::count(rows.len() as u64, "day")
     ))?;
+    // Health columns only where some shown day has a value.
+    type Pick = fn(&DayHealth) -> Option<f64>;
+    let extra: Vec<(&str, Pick, usize)> = [
+        ("spo2 %", (|h: &DayHealth| h.spo2) as Pick, 0),
+        ("stress", |h: &DayHealth| h.stress, 0),
+        ("pai", |h: &DayHealth| h.pai, 0),
+        ("weight", |h: &DayHealth| h.weight_kg, 1),
+    ]
+    .into_iter()
+    .filter(|(_, pick, _)| (0..rows.len()).any(|i| pick(health_of(i)).is_some()))
+    .collect();
     let table: Vec<Vec<String>> = rows
         .iter()
-        .map(|r| {
-            vec![
+        .enumerate()
+        .map(|(i, r)| {
+            let mut cells = vec![
                 format!("{}{}", r.date, if r.partial { "*" } else { "" }),
                 num(r.steps),
                 r.distance_m
@@ -89,16 +112,22 @@ pub fn print_days(
                 hm(r.awake_min),
                 num(r.resting_hr),
                 num(r.max_hr),
-            ]
+            ];
+            for (_, pick, decimals) in &extra {
+                cells.push(
+                    pick(health_of(i))
+                        .map_or_else(|| "-".to_owned(), |v| format!("{v:.*}", *decimals)),
+                );
+            }
+            cells
         })
         .collect();
-    ctx.out.table(
-        &[
-            "date", "steps", "km", "kcal", "sleep", "deep", "light", "rem", "awake", "rest hr",
-            "max hr",
-        ],
-        &table,
-    )?;
+    let mut headers = vec![
+        "date", "steps", "km", "kcal", "sleep", "deep", "light", "rem", "awake", "rest hr",
+        "max hr",
+    ];
+    headers.extend(extra.iter().map(|(h, _, _)| *h));
+    ctx.out.table(&headers, &table)?;
     if rows.iter().any(|r| r.partial) {
         ctx.out
             .line("* decoded only partly; `mikit fit sync --redecode` retries after an upgrade")?;
