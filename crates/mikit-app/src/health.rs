@@ -386,6 +386,55 @@ pub fn series(
     Ok(out)
 }
 
+/// What is stored of one health stream: the ranges fetched and the records kept.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct HealthCoverage {
+    /// The stream (`stress`, `spo2`, …, `weight`).
+    pub stream: String,
+    /// The ranges fetched, UTC epoch seconds (inclusive); empty: never fetched.
+    pub fetched: Vec<(i64, i64)>,
+    /// Records stored (of every kind the stream fills).
+    pub records: u64,
+}
+
+/// The coverage of every health stream and of weight.
+pub fn coverage(
+    store: &mikit_store::Store,
+    account: mikit_store::AccountId,
+) -> Result<Vec<HealthCoverage>, crate::stats::Error> {
+    let counts: std::collections::HashMap<String, u64> =
+        store.health_counts(account)?.into_iter().collect();
+    let mut out = Vec::new();
+    for s in mikit_huami::EventStream::ALL {
+        // A stream's rows are of its own kind; `spo2` also fills the desaturation events.
+        let name = s.name();
+        let kinds: Vec<&str> = if name == "spo2" {
+            vec!["spo2", "spo2_apnea"]
+        } else {
+            vec![name]
+        };
+        out.push(HealthCoverage {
+            stream: s.name().to_owned(),
+            fetched: store.health_fetched(account, s.name())?,
+            records: kinds
+                .iter()
+                .map(|k| counts.get(*k).copied().unwrap_or(0))
+                .sum(),
+        });
+    }
+    let mut weights = 0u64;
+    store.for_each_weight::<crate::stats::Error, _>(account, i64::MIN, i64::MAX, |_, _| {
+        weights += 1;
+        Ok(())
+    })?;
+    out.push(HealthCoverage {
+        stream: "weight".to_owned(),
+        fetched: store.health_fetched(account, "weight")?,
+        records: weights,
+    });
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -20,11 +20,12 @@ pub fn esc(s: &str) -> String {
 }
 
 /// The pages of the navigation bar: (path, title).
-pub const NAV: [(&str, &str); 7] = [
+pub const NAV: [(&str, &str); 8] = [
     ("/", "Overview"),
     ("/activity", "Activity"),
     ("/sleep", "Sleep"),
     ("/heart", "Heart rate"),
+    ("/health", "Health"),
     ("/workouts", "Workouts"),
     ("/devices", "Devices"),
     ("/coverage", "Data coverage"),

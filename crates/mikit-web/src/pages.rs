@@ -939,6 +939,147 @@ fn render_workout(d: &mikit_store::WorkoutDetail) -> String {
     out
 }
 
+// ---------------------------------------------------------------- health
+
+/// What the health page shows (and `/api/health` serves): each kind's values in the range.
+#[derive(serde::Serialize)]
+struct HealthView {
+    from: Date,
+    to: Date,
+    /// Per kind (`spo2`, …, `weight`): its label, unit and points.
+    series: Vec<HealthSeries>,
+}
+
+#[derive(serde::Serialize)]
+struct HealthSeries {
+    kind: &'static str,
+    label: &'static str,
+    unit: &'static str,
+    points: Vec<mikit_app::health::HealthPoint>,
+}
+
+fn health_view(
+    store: &Store,
+    today: Date,
+    q: &HashMap<String, String>,
+) -> Result<HealthView, Fail> {
+    let account = stats::account(store)?;
+    let (from, to) = range(q, today, 90)?;
+    if to < from {
+        return Err(Fail::Bad(format!(
+            "the range {from} to {to} is empty: the end is before the start"
+        )));
+    }
+    let utc = |d: Date| {
+        d.to_zoned(TimeZone::UTC)
+            .map_or(0, |z| z.timestamp().as_second())
+    };
+    // A day of margin either side: the local days' instants differ from UTC by at most 14 h.
+    let (a, b) = (utc(from) - 50_400, utc(to.saturating_add(1.day())) + 50_400);
+    let mut series = Vec::new();
+    let weight = mikit_app::health::Kind {
+        name: "weight",
+        label: "weight",
+        unit: "kg",
+    };
+    for k in mikit_app::health::KINDS
+        .iter()
+        .chain(std::iter::once(&weight))
+    {
+        let mut points = mikit_app::health::series(store, account, k.name, a, b)?;
+        // Only the local days of the range (a record's own offset, else UTC).
+        points.retain(|p| {
+            let local = p.ts + i64::from(p.tz_offset.unwrap_or(0));
+            local >= utc(from) && local < utc(to.saturating_add(1.day()))
+        });
+        series.push(HealthSeries {
+            kind: k.name,
+            label: k.label,
+            unit: k.unit,
+            points,
+        });
+    }
+    Ok(HealthView { from, to, series })
+}
+
+/// `GET /health?from&to`
+pub(crate) async fn health(
+    State(state): State<Arc<AppState>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let r = with_store(&state, move |store, today| {
+        let v = health_view(store, today, &q)?;
+        let mut out = range_links("/health", today);
+        let _ = write!(
+            out,
+            r#"<p class="muted">{} to {}. Gaps of more than three days (nothing measured, or not synced) are left open.</p>"#,
+            v.from, v.to
+        );
+        let utc = |d: Date| d.to_zoned(TimeZone::UTC).map_or(0, |z| z.timestamp().as_second());
+        let (x0, x1) = (utc(v.from) as f64, utc(v.to.saturating_add(1.day())) as f64);
+        let days = (v.to - v.from).get_days().max(1);
+        let step = (days / 6).max(1);
+        let ticks: Vec<(f64, String)> = (0..=6)
+            .map(|i| v.from.saturating_add((i * step).days()))
+            .filter(|d| *d <= v.to)
+            .map(|d| (utc(d) as f64, d.strftime("%d %b %y").to_string()))
+            .collect();
+        let mut any = false;
+        for s in &v.series {
+            if s.points.is_empty() {
+                continue;
+            }
+            any = true;
+            let mut segments: Vec<Vec<(f64, f64)>> = Vec::new();
+            let mut last: Option<i64> = None;
+            for p in &s.points {
+                if last.is_none_or(|l| p.ts - l > 3 * 86_400) {
+                    segments.push(Vec::new());
+                }
+                if let Some(seg) = segments.last_mut() {
+                    seg.push((p.ts as f64, p.value));
+                }
+                last = Some(p.ts);
+            }
+            let unit = s.unit;
+            let _ = write!(out, "<h2>{}</h2>", esc(&capitalise(s.label)));
+            out.push_str(&svg::lines(
+                &segments,
+                (x0, x1),
+                &ticks,
+                unit,
+                &move |x, y| {
+                    let day = jiff::Timestamp::from_second(x as i64)
+                        .map(|t| t.to_zoned(TimeZone::UTC).date().to_string())
+                        .unwrap_or_default();
+                    format!("{day}: {} {unit}", num(y))
+                },
+                s.label,
+            ));
+        }
+        if !any {
+            out.push_str(&para("No health data in this range: `mikit fit sync` downloads SpO2, stress, PAI, HRV, readiness and weight; `mikit fit import` reads an export archive."));
+        }
+        Ok(out)
+    })
+    .await;
+    html_or("Health", "/health", r)
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
+}
+
+/// `GET /api/health?from&to`
+pub(crate) async fn api_health(
+    State(state): State<Arc<AppState>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    json_or(with_store(&state, move |store, today| health_view(store, today, &q)).await)
+}
+
 // ---------------------------------------------------------------- coverage
 
 /// `GET /coverage`
@@ -969,6 +1110,39 @@ pub(crate) async fn coverage(State(state): State<Arc<AppState>>) -> Response {
             &["Stream", "Server has", "Synced through", "Days with data", "Empty on the server", "Not fetched yet"],
             &rows,
         ));
+        out.push_str("<h2>Health data</h2>");
+        let health = mikit_app::health::coverage(store, account)?;
+        let rows: Vec<Vec<String>> = health
+            .iter()
+            .map(|h| {
+                let day = |ts: i64| {
+                    jiff::Timestamp::from_second(ts)
+                        .map(|t| t.to_zoned(TimeZone::UTC).date().to_string())
+                        .unwrap_or_else(|_| "?".into())
+                };
+                vec![
+                    esc(&h.stream),
+                    if h.fetched.is_empty() {
+                        "not fetched".into()
+                    } else {
+                        h.fetched
+                            .iter()
+                            .map(|(a, b)| {
+                                if *a <= 0 {
+                                    format!("everything up to {}", day(*b))
+                                } else {
+                                    format!("{} to {}", day(*a), day(*b))
+                                }
+                            })
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    },
+                    h.records.to_string(),
+                ]
+            })
+            .collect();
+        out.push_str(&para("A fetched range without records means nothing was measured then; a range not listed was never fetched."));
+        out.push_str(&table(&["Stream", "Fetched", "Records"], &rows));
         let w = stats::workout_coverage(store, account)?;
         out.push_str("<h2>Workouts</h2>");
         out.push_str(&table(
@@ -994,6 +1168,7 @@ pub(crate) async fn api_coverage(State(state): State<Arc<AppState>>) -> Response
             let account = stats::account(store)?;
             Ok(json!({
                 "streams": stats::coverage(store, account)?,
+                "health": mikit_app::health::coverage(store, account)?,
                 "workouts": stats::workout_coverage(store, account)?,
             }))
         })

@@ -198,7 +198,7 @@ impl Browser {
         let r = self
             .page(
                 "Runtime.evaluate",
-                json!({ "expression": expr, "returnByValue": true }),
+                json!({ "expression": expr, "returnByValue": true, "awaitPromise": true }),
             )
             .await;
         if let Some(e) = r.get("exceptionDetails") {

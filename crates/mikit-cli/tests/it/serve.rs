@@ -112,6 +112,7 @@ async fn every_page_in_a_real_browser() {
         ("/activity?from=2025-04-01&to=2026-03-31", "activity-year"),
         ("/sleep", "sleep"),
         ("/heart", "heart"),
+        ("/health?from=2025-12-01&to=2026-03-31", "health"),
         ("/workouts", "workouts"),
         (workout.as_str(), "workout"),
         ("/devices", "devices"),
@@ -129,6 +130,28 @@ async fn every_page_in_a_real_browser() {
             std::fs::write(dir.join(format!("{name}.png")), b.screenshot().await).unwrap();
         }
     }
+
+    // The health page draws one chart per kind with data in its range, as its API twin says.
+    let health = "health?from=2025-12-01&to=2026-03-31";
+    b.goto(&format!("{}/{health}", server.url)).await;
+    let charts = b
+        .eval("document.querySelectorAll('main svg.chart').length")
+        .await;
+    let api: serde_json::Value = serde_json::from_str(
+        b.eval(&format!("fetch('/api/{health}').then(r => r.text())"))
+            .await
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    let with_data = api["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| !s["points"].as_array().unwrap().is_empty())
+        .count();
+    assert!(with_data >= 6, "{api}");
+    assert_eq!(charts.as_u64().unwrap(), with_data as u64);
 
     // The workout page draws its track.
     b.goto(&format!("{}{workout}", server.url)).await;

@@ -209,6 +209,8 @@ async fn pages_api_guards_and_a_device_write() {
         "/activity?from=2025-04-01&to=2026-03-31",
         "/sleep",
         "/heart",
+        "/health",
+        "/health?from=2016-04-01&to=2026-03-31",
         "/workouts",
         "/devices",
         "/coverage",
@@ -247,6 +249,42 @@ async fn pages_api_guards_and_a_device_write() {
         assert_eq!(status, 200, "{path}");
         let _: Value = serde_json::from_str(&dechunk(&body)).unwrap();
     }
+    // The health API serves the store's values, each kind in the range.
+    let (status, body) = get(addr, "/api/health?from=2026-02-01&to=2026-03-31").await;
+    assert_eq!(status, 200);
+    let api: Value = serde_json::from_str(&dechunk(&body)).unwrap();
+    let series = api["series"].as_array().unwrap();
+    assert_eq!(
+        series.len(),
+        mikit_app::health::KINDS.len() + 1,
+        "every kind and weight"
+    );
+    let mut stored = std::collections::HashMap::new();
+    store
+        .for_each_health_event(account, &[], i64::MIN, i64::MAX, |e, _| {
+            stored.insert((e.kind.clone(), e.ts), e.value);
+            Ok::<(), mikit_store::Error>(())
+        })
+        .unwrap();
+    let mut shown = 0;
+    for s in series.iter().filter(|s| s["kind"] != "weight") {
+        for p in s["points"].as_array().unwrap() {
+            let key = (
+                s["kind"].as_str().unwrap().to_owned(),
+                p["ts"].as_i64().unwrap(),
+            );
+            assert_eq!(
+                stored.get(&key).copied().flatten(),
+                p["value"].as_f64(),
+                "{key:?}"
+            );
+            shown += 1;
+        }
+    }
+    assert!(shown > 100, "{shown}");
+    let (status, _) = get(addr, "/api/health?from=2026-03-31&to=2026-03-01").await;
+    assert_eq!(status, 400);
+
     // Bad input is a clear 400.
     let (status, body) = get(addr, "/api/activity?from=yesterday").await;
     assert_eq!(status, 400);
